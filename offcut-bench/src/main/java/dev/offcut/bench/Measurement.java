@@ -1,0 +1,41 @@
+package dev.offcut.bench;
+
+/**
+ * The result of one workload on one subject.
+ *
+ * @param workload    the workload's name
+ * @param group       the workload's group
+ * @param subject     the subject's name
+ * @param metric      how to read {@code value}
+ * @param value       the mean over trials (the median for {@link Metric#PERCENTILES}); {@code NaN} if it failed
+ * @param error       the standard deviation over trials, or 0 with one trial
+ * @param allocPercentiles p1, p25, p50, p75, p99 of single allocations in ns, for {@link Metric#PERCENTILES};
+ *                    otherwise empty
+ * @param freePercentiles  the same for single frees
+ * @param note        why the pair did not run or failed, or extra detail; empty when none
+ */
+public record Measurement(String workload, String group, String subject, Metric metric, double value, double error,
+                          double[] allocPercentiles, double[] freePercentiles, String note) {
+
+    /**
+     * Returns a measurement for a pair that could not run.
+     *
+     * @param workload the workload
+     * @param subject  the subject's name
+     * @param why      the reason, shown in the output
+     * @return a measurement whose value is {@code NaN}
+     */
+    public static Measurement skipped(Workload workload, String subject, String why) {
+        return new Measurement(workload.name(), workload.group(), subject, workload.metric(), Double.NaN, 0,
+                new double[0], new double[0], why);
+    }
+
+    /**
+     * Tells whether the pair produced a value.
+     *
+     * @return {@code true} unless the value is {@code NaN}
+     */
+    public boolean ok() {
+        return !Double.isNaN(value);
+    }
+}

@@ -1,0 +1,323 @@
+package dev.offcut;
+
+import dev.offcut.internal.ConfinedAllocator;
+import dev.offcut.internal.FailingAllocator;
+import dev.offcut.internal.LockedAllocator;
+import dev.offcut.internal.UnsyncBumpAllocator;
+import dev.offcut.internal.UnsyncFreeListAllocator;
+import dev.offcut.internal.UnsyncPageAllocator;
+
+/**
+ * An allocator of blocks inside one {@link LinearMemory}, addressed by {@code long} offsets.
+ *
+ * <h2>Offsets</h2>
+ * A block is named by the offset of its first byte in {@link #memory()}; read and write it through
+ * {@code memory().segment()}, or use {@link OffcutArena} for bounds-checked {@link java.lang.foreign.MemorySegment}s.
+ * Offset {@value #NULL} is never handed out, so it means "no block", as a null pointer does in C and WebAssembly.
+ * Alignment is of offsets: a block allocated with {@code byteAlignment} {@code a} satisfies {@code offset % a == 0}.
+ * Native memories start on a 64 KiB boundary, so there the address is aligned too.
+ *
+ * <h2>Contract shared by every implementation</h2>
+ * <ul>
+ *   <li>The offset API allocates no Java objects per call (the statistics snapshot aside).</li>
+ *   <li>Arguments are checked first: a {@code byteSize} outside {@code [0, }{@value #MAX_BYTE_SIZE}{@code ]}, or a
+ *       {@code byteAlignment} that is not a power of two in {@code [1, }{@value #MAX_BYTE_ALIGNMENT}{@code ]}, gets an
+ *       {@link IllegalArgumentException} that names the argument and the range, and nothing changes.</li>
+ *   <li>Running out of memory is reported two ways, never by corrupting anything: {@link #allocate} and
+ *       {@link #reallocate} throw {@link OutOfMemoryError}; {@link #tryAllocate} and {@link #tryReallocate}
+ *       return {@value #NULL}. Either way every live block is untouched.</li>
+ *   <li>A block of size 0 is a real, distinct block: it has a non-zero offset and must be freed.</li>
+ *   <li>Blocks never overlap, and a block's contents change only through writes to it.</li>
+ *   <li>Freeing an offset that is not a live block is refused with an {@link IllegalArgumentException} where the
+ *       allocator can tell (each implementation documents what it can tell), and the heap is left as it was.</li>
+ * </ul>
+ *
+ * <h2>Thread safety</h2>
+ * Allocators are not thread-safe unless their factory says so. Wrap one in {@link #locked(Allocator)} to share it
+ * between threads, or in {@link #confined(Allocator)} to have any use from another thread refused.
+ *
+ * <h2>The family</h2>
+ * <ul>
+ *   <li>{@link #failing()}: every allocation fails.</li>
+ *   <li>{@link #pages(LinearMemory)}: whole 64 KiB pages per block, never freed.</li>
+ *   <li>{@link #bump(LinearMemory)}: a bump pointer, with mark and reset; zeroed allocation of fresh memory is
+ *       free.</li>
+ *   <li>{@link #freeList(LinearMemory)}: an address-ordered first-fit free list that coalesces.</li>
+ * </ul>
+ */
+public interface Allocator {
+
+    /** The offset that names no block. */
+    long NULL = 0L;
+
+    /** The largest {@code byteSize} any method accepts: 2<sup>62</sup> - 1. */
+    long MAX_BYTE_SIZE = (1L << 62) - 1;
+
+    /** The largest {@code byteAlignment} any method accepts: 2<sup>32</sup>. */
+    long MAX_BYTE_ALIGNMENT = 1L << 32;
+
+    /**
+     * The alignment the two-argument forms use: 8 bytes, enough for every Java primitive and for
+     * {@link java.lang.foreign.ValueLayout#JAVA_LONG}.
+     */
+    long DEFAULT_BYTE_ALIGNMENT = 8L;
+
+    /**
+     * Returns the memory this allocator hands out blocks of.
+     *
+     * @return the linear memory; never {@code null}
+     */
+    LinearMemory memory();
+
+    /**
+     * Allocates a block, or returns {@value #NULL} when memory is exhausted.
+     *
+     * <p>The block's contents are unspecified.
+     *
+     * @param byteSize      the block's size in bytes, in {@code [0, MAX_BYTE_SIZE]}
+     * @param byteAlignment the alignment of the block's offset, a power of two in {@code [1, MAX_BYTE_ALIGNMENT]}
+     * @return the block's offset, a multiple of {@code byteAlignment}; or {@value #NULL} if memory is exhausted
+     * @throws IllegalArgumentException if an argument is out of range
+     */
+    long tryAllocate(long byteSize, long byteAlignment);
+
+    /**
+     * Allocates a block whose contents are all zero, or returns {@value #NULL} when memory is exhausted.
+     *
+     * <p>Allocators that know a block was never handed out before skip the zeroing.
+     *
+     * @param byteSize      the block's size in bytes, in {@code [0, MAX_BYTE_SIZE]}
+     * @param byteAlignment the alignment of the block's offset, a power of two in {@code [1, MAX_BYTE_ALIGNMENT]}
+     * @return the block's offset; or {@value #NULL} if memory is exhausted
+     * @throws IllegalArgumentException if an argument is out of range
+     */
+    long tryAllocateZeroed(long byteSize, long byteAlignment);
+
+    /**
+     * Allocates a block, throwing when memory is exhausted.
+     *
+     * @param byteSize      the block's size in bytes, in {@code [0, MAX_BYTE_SIZE]}
+     * @param byteAlignment the alignment of the block's offset, a power of two in {@code [1, MAX_BYTE_ALIGNMENT]}
+     * @return the block's offset, never {@value #NULL}
+     * @throws IllegalArgumentException if an argument is out of range
+     * @throws OutOfMemoryError         if memory is exhausted; the allocator is unchanged and still usable
+     */
+    default long allocate(long byteSize, long byteAlignment) {
+        long offset = tryAllocate(byteSize, byteAlignment);
+        if (offset == NULL) {
+            throw outOfMemory(this, byteSize, byteAlignment);
+        }
+        return offset;
+    }
+
+    /**
+     * Allocates a block with the {@linkplain #DEFAULT_BYTE_ALIGNMENT default alignment}.
+     *
+     * @param byteSize the block's size in bytes, in {@code [0, MAX_BYTE_SIZE]}
+     * @return the block's offset, never {@value #NULL}
+     * @throws IllegalArgumentException if {@code byteSize} is out of range
+     * @throws OutOfMemoryError         if memory is exhausted
+     */
+    default long allocate(long byteSize) {
+        return allocate(byteSize, DEFAULT_BYTE_ALIGNMENT);
+    }
+
+    /**
+     * Allocates a zeroed block, throwing when memory is exhausted.
+     *
+     * @param byteSize      the block's size in bytes, in {@code [0, MAX_BYTE_SIZE]}
+     * @param byteAlignment the alignment of the block's offset, a power of two in {@code [1, MAX_BYTE_ALIGNMENT]}
+     * @return the block's offset, never {@value #NULL}; every byte of the block is zero
+     * @throws IllegalArgumentException if an argument is out of range
+     * @throws OutOfMemoryError         if memory is exhausted
+     */
+    default long allocateZeroed(long byteSize, long byteAlignment) {
+        long offset = tryAllocateZeroed(byteSize, byteAlignment);
+        if (offset == NULL) {
+            throw outOfMemory(this, byteSize, byteAlignment);
+        }
+        return offset;
+    }
+
+    /**
+     * Frees a block. Freeing {@value #NULL} does nothing.
+     *
+     * @param offset the offset of a live block of this allocator, or {@value #NULL}
+     * @throws IllegalArgumentException if the allocator can tell that {@code offset} is not a live block; the
+     *                                  allocator is then unchanged
+     */
+    void free(long offset);
+
+    /**
+     * Frees a block whose size the caller knows, as C23's {@code free_sized} and Rust's {@code dealloc} do.
+     *
+     * <p>An allocator may use the size to skip a lookup. Where it can tell, it refuses a size other than the one
+     * the block was allocated or last reallocated with.
+     *
+     * @param offset   the offset of a live block of this allocator, or {@value #NULL}
+     * @param byteSize the size the block was allocated or last reallocated with
+     * @throws IllegalArgumentException if {@code byteSize} is out of range, or the allocator can tell that
+     *                                  {@code offset} is not a live block or {@code byteSize} is not its size;
+     *                                  the allocator is then unchanged
+     */
+    void free(long offset, long byteSize);
+
+    /**
+     * Resizes a block, moving it if it cannot be resized in place, or returns {@value #NULL} and leaves the block
+     * untouched when memory is exhausted.
+     *
+     * <p>The first {@code min(old size, newByteSize)} bytes are kept. A moved block has at least
+     * {@code byteAlignment}; the old offset is then freed. {@code tryReallocate(NULL, n, a)} is
+     * {@code tryAllocate(n, a)}.
+     *
+     * @param offset        a live block of this allocator, or {@value #NULL}
+     * @param newByteSize   the new size in bytes, in {@code [0, MAX_BYTE_SIZE]}
+     * @param byteAlignment the alignment the block needs, a power of two in {@code [1, MAX_BYTE_ALIGNMENT]}; pass
+     *                      the one it was allocated with to keep it
+     * @return the block's offset, which may differ from {@code offset}; or {@value #NULL} if memory is exhausted,
+     *         in which case {@code offset} is still live and unchanged
+     * @throws IllegalArgumentException if an argument is out of range or, where the allocator can tell,
+     *                                  {@code offset} is not a live block
+     * @throws UnsupportedOperationException if the allocator never frees and so cannot move blocks
+     *                                       (no allocator of this module throws it)
+     */
+    long tryReallocate(long offset, long newByteSize, long byteAlignment);
+
+    /**
+     * Resizes a block as {@link #tryReallocate} does, throwing when memory is exhausted.
+     *
+     * @param offset        a live block of this allocator, or {@value #NULL}
+     * @param newByteSize   the new size in bytes, in {@code [0, MAX_BYTE_SIZE]}
+     * @param byteAlignment the alignment the block needs, a power of two in {@code [1, MAX_BYTE_ALIGNMENT]}
+     * @return the block's offset, never {@value #NULL}
+     * @throws IllegalArgumentException if an argument is out of range or {@code offset} is not a live block
+     * @throws OutOfMemoryError         if memory is exhausted; the block is still live and unchanged
+     */
+    default long reallocate(long offset, long newByteSize, long byteAlignment) {
+        long moved = tryReallocate(offset, newByteSize, byteAlignment);
+        if (moved == NULL) {
+            throw outOfMemory(this, newByteSize, byteAlignment);
+        }
+        return moved;
+    }
+
+    /**
+     * Resizes a block as C's {@code realloc} does: the {@linkplain #DEFAULT_BYTE_ALIGNMENT default alignment} is
+     * kept if it moves.
+     *
+     * @param offset      a live block of this allocator, or {@value #NULL}
+     * @param newByteSize the new size in bytes, in {@code [0, MAX_BYTE_SIZE]}
+     * @return the block's offset, never {@value #NULL}
+     * @throws IllegalArgumentException if an argument is out of range or {@code offset} is not a live block
+     * @throws OutOfMemoryError         if memory is exhausted; the block is still live and unchanged
+     */
+    default long reallocate(long offset, long newByteSize) {
+        return reallocate(offset, newByteSize, DEFAULT_BYTE_ALIGNMENT);
+    }
+
+    /**
+     * Returns a snapshot of this allocator's counters.
+     *
+     * @return an immutable snapshot; later activity does not change it
+     */
+    AllocatorStats stats();
+
+    /**
+     * Checks this allocator's own invariants, walking its metadata.
+     *
+     * <p>Costs time linear in the heap's metadata: meant for tests and debugging, not hot paths.
+     *
+     * @throws IllegalStateException naming the broken invariant and the offset where it broke
+     */
+    void verify();
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // The family
+
+    /**
+     * Returns an allocator that fails every allocation (lol_alloc's {@code FailAllocator}): {@code tryAllocate}
+     * returns {@value #NULL}, {@code allocate} throws {@link OutOfMemoryError}. Thread-safe: it has no state.
+     *
+     * <p>Use it as a placeholder where allocation must not happen, or as the parent of a sub-allocator that may use
+     * only what it was given.
+     *
+     * @return the failing allocator, over an empty fixed memory
+     */
+    static Allocator failing() {
+        return FailingAllocator.INSTANCE;
+    }
+
+    /**
+     * Returns an allocator that gives every block whole 64 KiB pages freshly grown from {@code memory}, and never
+     * frees (lol_alloc's {@code LeakingPageAllocator}). Blocks are page-aligned and zero; alignments above a page
+     * are refused with {@link IllegalArgumentException}. {@code free} checks the offset and then does nothing.
+     * Not thread-safe.
+     *
+     * @param memory the memory to grow; pages it already has are left alone
+     * @return a new page allocator
+     */
+    static Allocator pages(LinearMemory memory) {
+        return new UnsyncPageAllocator(memory);
+    }
+
+    /**
+     * Returns a bump allocator over {@code memory}: it never frees a single block, but can drop everything
+     * allocated after a {@linkplain BumpAllocator#mark() mark}. Uses the memory's existing pages first, then grows.
+     * Not thread-safe.
+     *
+     * @param memory the memory to allocate from
+     * @return a new bump allocator
+     */
+    static BumpAllocator bump(LinearMemory memory) {
+        return new UnsyncBumpAllocator(memory);
+    }
+
+    /**
+     * Returns lol_alloc's free-list allocator over {@code memory}: an address-ordered free list searched first-fit,
+     * coalescing with both neighbours on free. Allocation and free are O(free blocks); prefer
+     * the binned allocator for anything but small heaps. Uses the memory's existing pages first, then grows.
+     * Not thread-safe.
+     *
+     * @param memory the memory to allocate from
+     * @return a new free-list allocator
+     */
+    static Allocator freeList(LinearMemory memory) {
+        return new UnsyncFreeListAllocator(memory);
+    }
+
+    /**
+     * Returns a thread-safe view of {@code allocator} that holds a lock around every call (lol_alloc's
+     * {@code LockedAllocator}, talc's {@code TalcLock}). All access must then go through the returned allocator.
+     *
+     * @param allocator the allocator to guard
+     * @return a thread-safe allocator over the same memory
+     */
+    static Allocator locked(Allocator allocator) {
+        return new LockedAllocator(allocator);
+    }
+
+    /**
+     * Returns a view of {@code allocator} bound to the calling thread: a call from any other thread throws
+     * {@link WrongThreadException}, as {@link java.lang.foreign.Arena#ofConfined()} does.
+     *
+     * @param allocator the allocator to confine
+     * @return an allocator usable only from the thread that called this method
+     */
+    static Allocator confined(Allocator allocator) {
+        return new ConfinedAllocator(allocator, Thread.currentThread());
+    }
+
+    /**
+     * Builds the {@link OutOfMemoryError} thrown by the throwing forms.
+     *
+     * @param allocator     the allocator that ran out
+     * @param byteSize      the size asked for
+     * @param byteAlignment the alignment asked for
+     * @return the error, not thrown
+     */
+    private static OutOfMemoryError outOfMemory(Allocator allocator, long byteSize, long byteAlignment) {
+        LinearMemory memory = allocator.memory();
+        return new OutOfMemoryError("cannot allocate " + byteSize + " bytes aligned to " + byteAlignment
+                + ": memory has " + memory.pageCount() + " of at most " + memory.maxPageCount() + " pages");
+    }
+}

@@ -1,0 +1,189 @@
+package dev.offcut;
+
+import dev.offcut.internal.FaultInjectingLinearMemory;
+import dev.offcut.internal.FixedLinearMemory;
+import dev.offcut.internal.HeapLinearMemory;
+import dev.offcut.internal.NativeLinearMemory;
+
+import java.lang.foreign.MemorySegment;
+import java.util.function.LongPredicate;
+
+/**
+ * One contiguous byte range addressed by {@code long} offsets from 0, grown in 64 KiB pages, with the semantics of a
+ * WebAssembly memory: it starts with some pages, {@link #grow(long)} adds pages at the end up to a maximum, it never
+ * shrinks, and pages are zero when first grown into.
+ *
+ * <h2>Backings</h2>
+ * <ul>
+ *   <li>{@link #ofNative(long)}: native memory. Address space for the maximum is reserved up front and pages are
+ *       committed as the memory grows, so growing never copies and untouched pages cost no RAM. The base address is
+ *       64 KiB aligned.</li>
+ *   <li>{@link #ofHeap(long)}: a Java {@code long[]} that grows by copying into a larger array. Offsets stay valid
+ *       across a grow; segments taken before it do not (see {@link #growsInPlace()}).</li>
+ *   <li>{@link #of(MemorySegment)}: a fixed segment the caller supplies (native, heap or a mapped file). It cannot
+ *       grow.</li>
+ *   <li>{@link #ofFaultInjecting(LinearMemory, LongPredicate)}: for tests, a memory that refuses chosen grows.</li>
+ * </ul>
+ *
+ * <h2>Thread safety</h2>
+ * Every method is thread-safe. {@link #grow(long)} is atomic, as {@code memory.grow} is in WebAssembly: two threads
+ * growing at once get distinct, adjacent ranges.
+ */
+public interface LinearMemory extends AutoCloseable {
+
+    /** The size of one page, as in WebAssembly: 64 KiB. */
+    long PAGE_BYTE_SIZE = 1L << 16;
+
+    /** {@code log2(PAGE_BYTE_SIZE)}. */
+    int PAGE_SHIFT = 16;
+
+    /**
+     * Returns the number of whole pages the memory has now.
+     *
+     * @return the page count, {@code byteSize() / PAGE_BYTE_SIZE}
+     * @throws IllegalStateException if the memory is closed
+     */
+    long pageCount();
+
+    /**
+     * Returns the most pages this memory can ever have.
+     *
+     * @return the maximum page count; equal to {@link #pageCount()} for a memory that cannot grow
+     */
+    long maxPageCount();
+
+    /**
+     * Returns the size of the memory now. This is {@code pageCount() * PAGE_BYTE_SIZE}, except for a fixed segment
+     * whose size is not a whole number of pages: then it is the segment's size.
+     *
+     * @return the number of addressable bytes, offsets {@code [0, byteSize())}
+     * @throws IllegalStateException if the memory is closed
+     */
+    long byteSize();
+
+    /**
+     * Returns the most bytes this memory can ever have.
+     *
+     * @return the maximum size in bytes
+     */
+    long maxByteSize();
+
+    /**
+     * Adds {@code deltaPages} zeroed pages at the end of the memory, as WebAssembly's {@code memory.grow} does.
+     *
+     * <p>{@code grow(0)} returns the current page count and changes nothing.
+     *
+     * @param deltaPages the number of pages to add, {@code >= 0}
+     * @return the page count before the grow, or {@code -1} if the memory cannot grow that far (past its maximum,
+     *         refused by the system, or closed); it never throws for that
+     * @throws IllegalArgumentException if {@code deltaPages} is negative
+     */
+    long grow(long deltaPages);
+
+    /**
+     * Returns a segment over the whole memory now, offsets {@code [0, byteSize())}.
+     *
+     * <p>The segment may be a new object after a {@link #grow(long)}. Whether earlier segments still reach the same
+     * bytes is told by {@link #growsInPlace()}.
+     *
+     * @return the current view of the memory
+     * @throws IllegalStateException if the memory is closed
+     */
+    MemorySegment segment();
+
+    /**
+     * Tells whether growing keeps the memory at the same place, so that segments taken earlier still reach the same
+     * bytes. True for native and fixed memories; false for heap memory, which grows by copying into a new array.
+     *
+     * @return {@code true} if segments from {@link #segment()} stay valid across grows
+     */
+    boolean growsInPlace();
+
+    /**
+     * Releases the memory. A native memory is unmapped and every segment over it becomes inaccessible; heap
+     * segments cannot be revoked, so they merely stop being this memory's. A fixed memory leaves the caller's
+     * segment alone. Closing twice does nothing.
+     */
+    @Override
+    void close();
+
+    /**
+     * Reserves native memory for up to {@code maxByteSize} bytes, starting empty.
+     *
+     * <p>On Linux and macOS the whole range is reserved with {@code mmap(PROT_NONE)} and pages are committed by
+     * {@code mprotect} as the memory grows. Elsewhere the maximum is allocated up front.
+     *
+     * @param maxByteSize the most the memory may grow to, rounded up to whole pages; {@code > 0}
+     * @return a new native memory with 0 pages
+     * @throws IllegalArgumentException if {@code maxByteSize} is not positive or exceeds 2<sup>47</sup>
+     * @throws OutOfMemoryError         if the address space cannot be reserved
+     */
+    static LinearMemory ofNative(long maxByteSize) {
+        return ofNative(maxByteSize, 0);
+    }
+
+    /**
+     * Reserves native memory for up to {@code maxByteSize} bytes and grows it to {@code initialByteSize}.
+     *
+     * @param maxByteSize     the most the memory may grow to, rounded up to whole pages; {@code > 0}
+     * @param initialByteSize the size to start with, rounded up to whole pages; in {@code [0, maxByteSize]}
+     * @return a new native memory
+     * @throws IllegalArgumentException if an argument is out of range
+     * @throws OutOfMemoryError         if the address space cannot be reserved or the initial pages committed
+     */
+    static LinearMemory ofNative(long maxByteSize, long initialByteSize) {
+        return NativeLinearMemory.reserve(maxByteSize, initialByteSize);
+    }
+
+    /**
+     * Creates heap memory for up to {@code maxByteSize} bytes on a Java {@code long[]}, starting empty.
+     *
+     * @param maxByteSize the most the memory may grow to, rounded up to whole pages; in
+     *                    {@code (0, 2^33]} (8 GiB, the most one {@code long[]} can hold in whole pages)
+     * @return a new heap memory with 0 pages
+     * @throws IllegalArgumentException if {@code maxByteSize} is out of range
+     */
+    static LinearMemory ofHeap(long maxByteSize) {
+        return ofHeap(maxByteSize, 0);
+    }
+
+    /**
+     * Creates heap memory for up to {@code maxByteSize} bytes and grows it to {@code initialByteSize}.
+     *
+     * @param maxByteSize     the most the memory may grow to, rounded up to whole pages
+     * @param initialByteSize the size to start with, rounded up to whole pages; in {@code [0, maxByteSize]}
+     * @return a new heap memory
+     * @throws IllegalArgumentException if an argument is out of range
+     */
+    static LinearMemory ofHeap(long maxByteSize, long initialByteSize) {
+        return new HeapLinearMemory(maxByteSize, initialByteSize);
+    }
+
+    /**
+     * Wraps a segment the caller owns as a memory that cannot grow. Its contents are left as they are: allocators
+     * over it do not assume it is zero. Closing the memory does not close the segment.
+     *
+     * <p>Offsets are aligned relative to the segment's start; to have addresses aligned too, pass a segment
+     * allocated with the largest alignment you will ask for.
+     *
+     * @param segment the bytes to manage, read-write
+     * @return a fixed memory over {@code segment}
+     * @throws IllegalArgumentException if {@code segment} is read-only
+     */
+    static LinearMemory of(MemorySegment segment) {
+        return new FixedLinearMemory(segment);
+    }
+
+    /**
+     * Wraps a memory so that chosen grows are refused, as lol_alloc's test {@code MemoryGrower} does. For tests of
+     * behaviour at exhaustion.
+     *
+     * @param delegate   the memory that does the real work
+     * @param refuseGrow given the 0-based index of each non-zero grow call, returns {@code true} to make that call
+     *                   return {@code -1} without growing
+     * @return the fault-injecting memory; closing it closes {@code delegate}
+     */
+    static LinearMemory ofFaultInjecting(LinearMemory delegate, LongPredicate refuseGrow) {
+        return new FaultInjectingLinearMemory(delegate, refuseGrow);
+    }
+}

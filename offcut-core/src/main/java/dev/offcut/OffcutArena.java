@@ -1,0 +1,208 @@
+package dev.offcut;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * An {@link Arena} over any Offcut {@link Allocator}, so that FFM code gets segments it can also free one at a time.
+ *
+ * <pre>{@code
+ * try (OffcutArena arena = OffcutArena.of(Allocator.binned(LinearMemory.ofNative(1L << 30)))) {
+ *     MemorySegment name = arena.allocateFrom("offcut");        // SegmentAllocator's defaults work
+ *     MemorySegment buf = arena.allocate(4096, 64);             // zeroed, as Arena promises
+ *     buf = arena.reallocate(buf, 8192);                        // contents kept
+ *     arena.free(buf);                                          // what Arena alone cannot do
+ * }                                                             // close() releases the memory
+ * }</pre>
+ *
+ * <h2>Segments</h2>
+ * Every segment is a bounds-checked slice of the allocator's memory of exactly the requested size: code holding one
+ * block cannot reach its neighbour through it. Its {@linkplain MemorySegment#scope() scope} is this arena's
+ * {@link #scope()}. Over native memory, {@link #close()} unmaps the memory and every segment handed out becomes
+ * inaccessible, as with any arena. Over a fixed heap segment, segments cannot be revoked: they stay readable after
+ * close, so do not use the arena's blocks after closing it.
+ *
+ * <h2>Memory</h2>
+ * The allocator's memory must {@linkplain LinearMemory#growsInPlace() grow in place} (native or fixed memory): heap
+ * memory moves to a new array when it grows, which would leave earlier segments pointing at a stale copy. Addresses
+ * are aligned up to the memory's base alignment (64 KiB for {@link LinearMemory#ofNative(long)}); a larger
+ * {@code byteAlignment} is refused.
+ *
+ * <h2>Thread safety</h2>
+ * As thread-safe as the allocator: wrap it in {@link Allocator#locked(Allocator)} to share the arena between threads.
+ * {@link #close()} must not race with other calls.
+ */
+public final class OffcutArena implements Arena {
+
+    private final Allocator allocator;
+    private final LinearMemory memory;
+    private final MemorySegment.Scope scope;
+    private final long baseAlignment;
+    private volatile boolean closed;
+
+    private OffcutArena(Allocator allocator) {
+        this.allocator = allocator;
+        this.memory = allocator.memory();
+        MemorySegment base = memory.segment();
+        this.scope = base.scope();
+        this.baseAlignment = Math.min(base.maxByteAlignment(), Allocator.MAX_BYTE_ALIGNMENT);
+    }
+
+    /**
+     * Returns an arena that allocates with {@code allocator} and, when closed, closes its memory.
+     *
+     * @param allocator the allocator; the arena takes ownership of its memory
+     * @return a new arena
+     * @throws IllegalArgumentException if the allocator's memory does not grow in place (growable heap memory)
+     * @throws IllegalStateException    if the memory is closed
+     */
+    public static OffcutArena of(Allocator allocator) {
+        Objects.requireNonNull(allocator, "allocator");
+        if (!allocator.memory().growsInPlace()) {
+            throw new IllegalArgumentException("allocator's memory must grow in place (native or fixed memory), was "
+                    + allocator.memory() + ": heap memory moves when it grows, which would strand segments");
+        }
+        return new OffcutArena(allocator);
+    }
+
+    /**
+     * Returns the allocator behind this arena.
+     *
+     * @return the allocator
+     */
+    public Allocator allocator() {
+        return allocator;
+    }
+
+    /**
+     * Allocates a zeroed segment of exactly {@code byteSize} bytes, as {@link Arena#allocate(long, long)} promises.
+     *
+     * @param byteSize      the segment's size, {@code >= 0}
+     * @param byteAlignment the address alignment, a power of two no larger than the memory's base alignment
+     * @return a new zeroed segment in this arena's scope
+     * @throws IllegalArgumentException if an argument is out of range
+     * @throws IllegalStateException    if the arena is closed
+     * @throws OutOfMemoryError         if the allocator cannot find the memory
+     */
+    @Override
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
+        checkAlignment(byteAlignment);
+        return slice(allocator.allocateZeroed(byteSize, byteAlignment), byteSize);
+    }
+
+    /**
+     * Allocates a segment without zeroing it, for callers that overwrite every byte anyway.
+     *
+     * @param byteSize      the segment's size, {@code >= 0}
+     * @param byteAlignment the address alignment, a power of two no larger than the memory's base alignment
+     * @return a new segment whose contents are unspecified
+     * @throws IllegalArgumentException if an argument is out of range
+     * @throws IllegalStateException    if the arena is closed
+     * @throws OutOfMemoryError         if the allocator cannot find the memory
+     */
+    public MemorySegment allocateUninitialized(long byteSize, long byteAlignment) {
+        checkAlignment(byteAlignment);
+        return slice(allocator.allocate(byteSize, byteAlignment), byteSize);
+    }
+
+    /**
+     * Frees a segment this arena allocated. Its size is passed to the allocator's sized free, so an allocator that
+     * tracks sizes refuses a slice of another size.
+     *
+     * @param segment a segment returned by this arena and not yet freed
+     * @throws IllegalArgumentException if the segment was not handed out by this arena, or the allocator can tell it
+     *                                  is not a live block; nothing is freed then
+     * @throws IllegalStateException    if the arena is closed
+     */
+    public void free(MemorySegment segment) {
+        allocator.free(offsetOf(segment), segment.byteSize());
+    }
+
+    /**
+     * Resizes a segment this arena allocated, as C's {@code realloc} does: the first {@code min(old, new)} bytes are
+     * kept and any bytes past the old size are zero. The old segment must no longer be used (it may still reach the
+     * same memory if the block stayed in place).
+     *
+     * @param segment     a segment returned by this arena and not yet freed
+     * @param newByteSize the new size, {@code >= 0}
+     * @return the resized segment, with the {@linkplain Allocator#DEFAULT_BYTE_ALIGNMENT default alignment}
+     * @throws IllegalArgumentException if the segment was not handed out by this arena, or the size is out of range
+     * @throws IllegalStateException    if the arena is closed
+     * @throws OutOfMemoryError         if there is no room; the segment is then still live and unchanged
+     */
+    public MemorySegment reallocate(MemorySegment segment, long newByteSize) {
+        long offset = offsetOf(segment);
+        long oldByteSize = segment.byteSize();
+        MemorySegment resized = slice(allocator.reallocate(offset, newByteSize, Allocator.DEFAULT_BYTE_ALIGNMENT),
+                newByteSize);
+        if (newByteSize > oldByteSize) {
+            resized.asSlice(oldByteSize).fill((byte) 0);
+        }
+        return resized;
+    }
+
+    /**
+     * Returns the scope of every segment this arena allocates: the memory's scope. Over native memory it stops being
+     * alive when the arena closes.
+     *
+     * @return the scope
+     */
+    @Override
+    public MemorySegment.Scope scope() {
+        return scope;
+    }
+
+    /**
+     * Closes the memory behind the allocator. Over native memory every segment this arena handed out becomes
+     * inaccessible. Closing twice does nothing.
+     */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            memory.close();
+        }
+    }
+
+    private void checkAlignment(long byteAlignment) {
+        checkOpen();
+        if (byteAlignment > baseAlignment && (byteAlignment & (byteAlignment - 1)) == 0) {
+            throw new IllegalArgumentException("byteAlignment must be a power of two no larger than " + baseAlignment
+                    + ", the alignment of this memory's base address, was " + byteAlignment);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the arena is closed");
+        }
+    }
+
+    private MemorySegment slice(long offset, long byteSize) {
+        return memory.segment().asSlice(offset, byteSize);
+    }
+
+    /**
+     * Returns the offset of a segment this arena handed out.
+     *
+     * @throws IllegalArgumentException if the segment lies outside this arena's memory
+     */
+    private long offsetOf(MemorySegment segment) {
+        checkOpen();
+        MemorySegment base = memory.segment();
+        boolean sameMemory = segment.isNative()
+                ? base.isNative() && segment.scope().equals(scope)
+                : !base.isNative() && segment.heapBase().orElse(null) == base.heapBase().orElse(null);
+        long offset = segment.address() - base.address();
+        if (!sameMemory || offset <= 0 || offset > base.byteSize() - segment.byteSize()) {
+            throw new IllegalArgumentException("segment must be one this arena allocated, was " + segment);
+        }
+        return offset;
+    }
+
+    @Override
+    public String toString() {
+        return "OffcutArena[" + allocator + (closed ? ", closed" : "") + "]";
+    }
+}

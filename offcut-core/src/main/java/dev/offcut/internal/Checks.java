@@ -1,0 +1,98 @@
+package dev.offcut.internal;
+
+import dev.offcut.Allocator;
+
+/**
+ * Argument checks shared by every allocator, so that every one words its exceptions the same way.
+ *
+ * <p>Each {@code check*} method throws {@link IllegalArgumentException} naming the argument, the expected range and
+ * the value received, and otherwise returns the value. They are tiny so that the JIT inlines them into the callers'
+ * hot paths; the message is built only on the failing, out-of-line path.
+ */
+public final class Checks {
+
+    private Checks() {
+    }
+
+    /**
+     * Checks a block size.
+     *
+     * @param byteSize the size to check
+     * @return {@code byteSize}
+     * @throws IllegalArgumentException if {@code byteSize} is not in {@code [0, Allocator.MAX_BYTE_SIZE]}
+     */
+    public static long checkByteSize(long byteSize) {
+        if (byteSize < 0 || byteSize > Allocator.MAX_BYTE_SIZE) {
+            throw outOfRange("byteSize", byteSize, "[0, " + Allocator.MAX_BYTE_SIZE + "]");
+        }
+        return byteSize;
+    }
+
+    /**
+     * Checks an alignment.
+     *
+     * @param byteAlignment the alignment to check
+     * @return {@code byteAlignment}
+     * @throws IllegalArgumentException if {@code byteAlignment} is not a power of two in
+     *                                  {@code [1, Allocator.MAX_BYTE_ALIGNMENT]}
+     */
+    public static long checkByteAlignment(long byteAlignment) {
+        if (byteAlignment <= 0 || byteAlignment > Allocator.MAX_BYTE_ALIGNMENT
+                || (byteAlignment & (byteAlignment - 1)) != 0) {
+            throw outOfRange("byteAlignment", byteAlignment,
+                    "a power of two in [1, " + Allocator.MAX_BYTE_ALIGNMENT + "]");
+        }
+        return byteAlignment;
+    }
+
+    /**
+     * Checks that a value lies in {@code [min, max]}.
+     *
+     * @param name  the argument's name, for the message
+     * @param value the value to check
+     * @param min   the smallest allowed value
+     * @param max   the largest allowed value
+     * @return {@code value}
+     * @throws IllegalArgumentException if {@code value} is outside {@code [min, max]}
+     */
+    public static long checkInRange(String name, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw outOfRange(name, value, "[" + min + ", " + max + "]");
+        }
+        return value;
+    }
+
+    /**
+     * Builds the exception for an argument out of range.
+     *
+     * @param name     the argument's name
+     * @param value    the value received
+     * @param expected the expected range, in words
+     * @return the exception, not thrown
+     */
+    public static IllegalArgumentException outOfRange(String name, long value, String expected) {
+        return new IllegalArgumentException(name + " must be " + expected + ", was " + value);
+    }
+
+    /**
+     * Builds the exception for an offset that is not a live block.
+     *
+     * @param offset the offset received
+     * @param why    what is wrong with it
+     * @return the exception, not thrown
+     */
+    public static IllegalArgumentException notABlock(long offset, String why) {
+        return new IllegalArgumentException("offset " + offset + " is not a live block: " + why);
+    }
+
+    /**
+     * Rounds {@code value} up to a multiple of {@code powerOfTwo}. The caller ensures no overflow.
+     *
+     * @param value      a non-negative value
+     * @param powerOfTwo a power of two
+     * @return the smallest multiple of {@code powerOfTwo} that is {@code >= value}
+     */
+    public static long alignUp(long value, long powerOfTwo) {
+        return (value + powerOfTwo - 1) & -powerOfTwo;
+    }
+}

@@ -1,0 +1,257 @@
+package dev.offcut.internal;
+
+import dev.offcut.AllocatorStats;
+import dev.offcut.BumpAllocator;
+import dev.offcut.LinearMemory;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A bump allocator with marks (lol_alloc's {@code LeakingAllocator}, mini-alloc's free zeroing, plus mark/reset).
+ *
+ * <pre>
+ *   0  1                                top                 cleanFrom           limit
+ *   |--|====== blocks, never freed =====|---- dirty --------|----- zero --------|   (grown pages follow)
+ *      ^ first offset: aligned up from 1, so offset 0 is never handed out
+ *   no headers: a block is [offset, offset + max(byteSize, 1))
+ * </pre>
+ *
+ * <p>Allocate: {@code start = alignUp(top, byteAlignment)}, {@code end = start + max(byteSize, 1)} (size-0 blocks take a
+ * byte so that they are distinct); if {@code end > limit}, grow the memory by exactly the pages missing, in one call;
+ * then {@code top = end}. Zeroed allocation zeroes only {@code [start, min(end, max(cleanFrom, top)))}: bytes at or
+ * above that were grown by this allocator and never handed out, so they are still zero, as mini-alloc exploits.
+ * Pages the memory had before the allocator existed are the caller's, so {@code cleanFrom} starts at their end.
+ *
+ * <p>Free checks the offset lies in {@code [1, top)} and does nothing. Reallocate grows or shrinks the most recent block
+ * in place; any other block is copied to a new one (its old size is unknown, so the copy takes up to the new size of
+ * what follows it; bytes past the old size are unspecified anyway).
+ *
+ * <p>Marks: {@link #mark()} pushes {@code (top, counters)} on a small Java-side stack and returns {@code top};
+ * {@link #reset(long)} finds that entry, restores it and drops the entries above it. Marks are not on any hot path.
+ *
+ * <p>Invariants: every byte at or above {@code max(cleanFrom, top)} and below {@code limit} is zero (so
+ * {@code cleanFrom} is raised lazily, only when {@code top} moves down: on reset and in-place shrink);
+ * {@code 1 <= top <= max(limit, 1)}; {@code cleanFrom <= limit <= memory.byteSize()}; mark tops are
+ * non-decreasing and {@code <= top}. Not thread-safe.
+ */
+public final class UnsyncBumpAllocator implements BumpAllocator {
+
+    private static final long FIRST_TOP = 1;
+
+    private final LinearMemory memory;
+    private MemorySegment segment;
+    private long top = FIRST_TOP;
+    private long limit;
+    private long cleanFrom;
+    /** The most recent block, which may be resized in place; {@code NULL} after a reset. */
+    private long lastOffset = NULL;
+    private long lastByteSize;
+
+    private long allocationCount;
+    private long allocatedBytes;
+    private long totalAllocationCount;
+    private long totalAllocatedBytes;
+
+    private long[] markTops = new long[4];
+    private long[] markCounts = new long[4];
+    private long[] markBytes = new long[4];
+    private int markDepth;
+
+    /**
+     * Creates a bump allocator that starts with the memory's existing bytes.
+     *
+     * @param memory the memory to allocate from
+     */
+    public UnsyncBumpAllocator(LinearMemory memory) {
+        this.memory = Objects.requireNonNull(memory, "memory");
+        this.segment = memory.segment();
+        this.limit = segment.byteSize();
+        this.cleanFrom = limit;
+    }
+
+    @Override
+    public LinearMemory memory() {
+        return memory;
+    }
+
+    @Override
+    public long tryAllocate(long byteSize, long byteAlignment) {
+        Checks.checkByteSize(byteSize);
+        Checks.checkByteAlignment(byteAlignment);
+        long start = Checks.alignUp(top, byteAlignment);
+        long end = start + Math.max(byteSize, 1);
+        if (end > limit && !tryGrowTo(end)) {
+            return NULL;
+        }
+        top = end;
+        lastOffset = start;
+        lastByteSize = byteSize;
+        allocationCount++;
+        totalAllocationCount++;
+        allocatedBytes += byteSize;
+        totalAllocatedBytes += byteSize;
+        return start;
+    }
+
+    @Override
+    public long tryAllocateZeroed(long byteSize, long byteAlignment) {
+        long dirtyEnd = Math.max(cleanFrom, top);
+        long offset = tryAllocate(byteSize, byteAlignment);
+        if (offset != NULL) {
+            MemorySegments.zero(segment, offset, Math.min(byteSize, dirtyEnd - offset));
+        }
+        return offset;
+    }
+
+    /**
+     * Grows the memory so that {@code limit >= end}, in one grow call.
+     *
+     * @return {@code false} if the memory refused, or if someone else grew it meanwhile so that the new pages do not
+     *         continue this allocator's range (the pages then become this allocator's, but the caller's start is
+     *         stale and it reports failure rather than retrying unboundedly)
+     */
+    private boolean tryGrowTo(long end) {
+        long pages = (end - limit + LinearMemory.PAGE_BYTE_SIZE - 1) >>> LinearMemory.PAGE_SHIFT;
+        long oldPages = memory.grow(pages);
+        if (oldPages < 0) {
+            return false;
+        }
+        long oldByteSize = oldPages << LinearMemory.PAGE_SHIFT;
+        segment = memory.segment();
+        boolean contiguous = oldByteSize == limit;
+        if (!contiguous) {
+            // Someone else grew the memory between our grows: skip their bytes.
+            top = Math.max(top, oldByteSize);
+            cleanFrom = oldByteSize;
+        }
+        limit = oldByteSize + (pages << LinearMemory.PAGE_SHIFT);
+        return contiguous;
+    }
+
+    private void checkLive(long offset, long byteSize) {
+        if (offset < FIRST_TOP || offset >= top || offset + Math.max(byteSize, 1) > top) {
+            throw Checks.notABlock(offset, "live bump blocks lie in [" + FIRST_TOP + ", " + top + ")");
+        }
+    }
+
+    @Override
+    public void free(long offset) {
+        if (offset != NULL) {
+            checkLive(offset, 0);
+        }
+    }
+
+    @Override
+    public void free(long offset, long byteSize) {
+        Checks.checkByteSize(byteSize);
+        if (offset != NULL) {
+            checkLive(offset, byteSize);
+        }
+    }
+
+    @Override
+    public long tryReallocate(long offset, long newByteSize, long byteAlignment) {
+        if (offset == NULL) {
+            return tryAllocate(newByteSize, byteAlignment);
+        }
+        Checks.checkByteSize(newByteSize);
+        Checks.checkByteAlignment(byteAlignment);
+        checkLive(offset, 0);
+        if (offset == lastOffset && (offset & (byteAlignment - 1)) == 0) {
+            long end = offset + Math.max(newByteSize, 1);
+            if (end <= limit || tryGrowTo(end)) {
+                cleanFrom = Math.max(cleanFrom, top); // a shrink leaves dirty bytes above the new top
+                top = end;
+                allocatedBytes += newByteSize - lastByteSize;
+                totalAllocatedBytes += Math.max(0, newByteSize - lastByteSize);
+                lastByteSize = newByteSize;
+                return offset;
+            }
+        }
+        long oldTop = top;
+        long moved = tryAllocate(newByteSize, byteAlignment);
+        if (moved != NULL) {
+            MemorySegments.copy(segment, offset, moved, Math.min(newByteSize, oldTop - offset));
+        }
+        return moved;
+    }
+
+    @Override
+    public long mark() {
+        if (markDepth == markTops.length) {
+            markTops = Arrays.copyOf(markTops, markDepth * 2);
+            markCounts = Arrays.copyOf(markCounts, markDepth * 2);
+            markBytes = Arrays.copyOf(markBytes, markDepth * 2);
+        }
+        markTops[markDepth] = top;
+        markCounts[markDepth] = allocationCount;
+        markBytes[markDepth] = allocatedBytes;
+        markDepth++;
+        return top;
+    }
+
+    @Override
+    public void reset(long mark) {
+        int i = markDepth - 1;
+        while (i >= 0 && markTops[i] > mark) {
+            i--;
+        }
+        if (i < 0 || markTops[i] != mark) {
+            throw new IllegalArgumentException("mark must be a live mark of this allocator (one of "
+                    + Arrays.toString(Arrays.copyOf(markTops, markDepth)) + "), was " + mark);
+        }
+        cleanFrom = Math.max(cleanFrom, top); // everything below the old top is dirty now
+        top = mark;
+        allocationCount = markCounts[i];
+        allocatedBytes = markBytes[i];
+        markDepth = i + 1;
+        lastOffset = NULL;
+    }
+
+    @Override
+    public void reset() {
+        cleanFrom = Math.max(cleanFrom, top);
+        top = FIRST_TOP;
+        allocationCount = 0;
+        allocatedBytes = 0;
+        markDepth = 0;
+        lastOffset = NULL;
+    }
+
+    @Override
+    public AllocatorStats stats() {
+        long heaps = limit > 0 ? 1 : 0;
+        return new AllocatorStats(allocationCount, totalAllocationCount, allocatedBytes, totalAllocatedBytes,
+                limit - top, limit > top ? 1 : 0, heaps, heaps, limit, limit, memory.byteSize());
+    }
+
+    @Override
+    public void verify() {
+        if (top < FIRST_TOP || top > Math.max(limit, FIRST_TOP)) {
+            throw new IllegalStateException("bump: top " + top + " outside [" + FIRST_TOP + ", " + limit + "]");
+        }
+        if (limit > memory.byteSize()) {
+            throw new IllegalStateException("bump: limit " + limit + " beyond the memory's " + memory.byteSize());
+        }
+        if (cleanFrom > limit) {
+            throw new IllegalStateException("bump: cleanFrom " + cleanFrom + " beyond limit " + limit);
+        }
+        for (int i = 0; i < markDepth; i++) {
+            if (markTops[i] > top || (i > 0 && markTops[i] < markTops[i - 1])) {
+                throw new IllegalStateException("bump: mark " + i + " at " + markTops[i]
+                        + " is above top " + top + " or below the mark before it");
+            }
+        }
+        if (allocationCount < 0 || allocatedBytes < 0 || allocatedBytes > top) {
+            throw new IllegalStateException("bump: counters " + allocationCount + " blocks, " + allocatedBytes
+                    + " bytes do not fit below top " + top);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Allocator.bump(" + memory + ")";
+    }
+}
