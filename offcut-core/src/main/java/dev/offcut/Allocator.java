@@ -3,6 +3,7 @@ package dev.offcut;
 import dev.offcut.internal.ConfinedAllocator;
 import dev.offcut.internal.FailingAllocator;
 import dev.offcut.internal.LockedAllocator;
+import dev.offcut.internal.UnsyncCheckedAllocator;
 import dev.offcut.internal.UnsyncBumpAllocator;
 import dev.offcut.internal.UnsyncFreeListAllocator;
 import dev.offcut.internal.UnsyncPageAllocator;
@@ -43,6 +44,8 @@ import dev.offcut.internal.UnsyncPageAllocator;
  *   <li>{@link #bump(LinearMemory)}: a bump pointer, with mark and reset; zeroed allocation of fresh memory is
  *       free.</li>
  *   <li>{@link #freeList(LinearMemory)}: an address-ordered first-fit free list that coalesces.</li>
+ *   <li>{@link #binned(LinearMemory)}: the general-purpose allocator, binned boundary tags (dlmalloc, TLSF, talc);
+ *       near-constant-time allocation, O(1) free, several heaps, pluggable memory sources.</li>
  * </ul>
  */
 public interface Allocator {
@@ -241,19 +244,19 @@ public interface Allocator {
      * <p>Use it as a placeholder where allocation must not happen, or as the parent of a sub-allocator that may use
      * only what it was given.
      *
-     * @return the failing allocator, over an empty fixed memory
+     * @return a new failing allocator, over its own empty fixed memory
      */
     static Allocator failing() {
-        return FailingAllocator.INSTANCE;
+        return new FailingAllocator();
     }
 
     /**
-     * Returns an allocator that gives every block whole 64 KiB pages freshly grown from {@code memory}, and never
-     * frees (lol_alloc's {@code LeakingPageAllocator}). Blocks are page-aligned and zero; alignments above a page
-     * are refused with {@link IllegalArgumentException}. {@code free} checks the offset and then does nothing.
-     * Not thread-safe.
+     * Returns an allocator that gives every block whole 64 KiB pages and never frees (lol_alloc's
+     * {@code LeakingPageAllocator}). Pages the memory already has are handed out first (page 0 excepted), then
+     * fresh pages are grown, one grow per block. Blocks are page-aligned (or more, as asked). {@code free} checks the
+     * offset and then does nothing. Not thread-safe.
      *
-     * @param memory the memory to grow; pages it already has are left alone
+     * @param memory the memory to allocate pages from
      * @return a new page allocator
      */
     static Allocator pages(LinearMemory memory) {
@@ -286,6 +289,20 @@ public interface Allocator {
     }
 
     /**
+     * Returns Offcut's general-purpose allocator over {@code memory}: a binned boundary-tag allocator in the line of
+     * dlmalloc, TLSF and talc, with {@link Binning#DEFAULT} and {@link MemorySource#growAndExtend()}. Its metadata
+     * takes the first bytes of the memory (an empty memory gets them with the first allocation); the memory's
+     * remaining bytes are its first heap, used before anything grows. Use {@link BinnedAllocator#builder(LinearMemory)} for other binnings or
+     * sources and {@link BinnedAllocator#open(LinearMemory)} to reopen. Not thread-safe.
+     *
+     * @param memory the memory to allocate from; its bytes are overwritten
+     * @return a new binned allocator
+     */
+    static BinnedAllocator binned(LinearMemory memory) {
+        return BinnedAllocator.builder(memory).build();
+    }
+
+    /**
      * Returns a thread-safe view of {@code allocator} that holds a lock around every call (lol_alloc's
      * {@code LockedAllocator}, talc's {@code TalcLock}). All access must then go through the returned allocator.
      *
@@ -305,6 +322,23 @@ public interface Allocator {
      */
     static Allocator confined(Allocator allocator) {
         return new ConfinedAllocator(allocator, Thread.currentThread());
+    }
+
+    /**
+     * Returns {@code allocator} in checked debug mode: a wrapper that keeps an exact record of live blocks, refuses
+     * every free or reallocation of an offset that is not a live block (or a sized free of the wrong size) with an
+     * {@link IllegalArgumentException} before the allocator sees it, and checks every answer (alignment, bounds, no
+     * overlap, zeroing, contents kept by reallocation) and the allocator's {@link #verify()} after every call,
+     * throwing {@link IllegalStateException} at the first call that breaks a promise.
+     *
+     * <p>It costs a map entry per block and a full verify walk per call: for tests and debugging. Wrap a fresh
+     * allocator (blocks allocated before wrapping are unknown to the record). Not thread-safe.
+     *
+     * @param allocator the allocator to check
+     * @return the checking wrapper
+     */
+    static Allocator checked(Allocator allocator) {
+        return new UnsyncCheckedAllocator(allocator);
     }
 
     /**

@@ -155,14 +155,15 @@ public final class OffcutArena implements Arena {
 
     /**
      * Closes the memory behind the allocator. Over native memory every segment this arena handed out becomes
-     * inaccessible. Closing twice does nothing.
+     * inaccessible.
+     *
+     * @throws IllegalStateException if the arena is already closed, as {@link Arena#close()} requires
      */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            memory.close();
-        }
+        checkOpen();
+        closed = true;
+        memory.close();
     }
 
     private void checkAlignment(long byteAlignment) {

@@ -14,16 +14,18 @@ import java.lang.foreign.MemorySegment;
  *   allocate: check arguments, return 0    free: 0 is a no-op, anything else is refused
  * </pre>
  *
- * <p>Invariants: {@code stats()} is all zero. Thread-safe: it has no mutable state, so one instance serves everyone.
+ * <p>Invariants: {@code stats()} is all zero. Thread-safe: it has no mutable state.
  */
 public final class FailingAllocator implements Allocator {
 
-    /** The single instance. */
-    public static final FailingAllocator INSTANCE = new FailingAllocator();
-
+    /**
+     * Its own empty memory: not shared between instances, so that closing one (through an {@code OffcutArena}, say)
+     * cannot break another.
+     */
     private final LinearMemory memory = new FixedLinearMemory(MemorySegment.ofArray(new long[0]));
 
-    private FailingAllocator() {
+    /** Creates a failing allocator over a new empty memory. */
+    public FailingAllocator() {
     }
 
     @Override

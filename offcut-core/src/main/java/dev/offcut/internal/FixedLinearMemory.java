@@ -37,6 +37,7 @@ public final class FixedLinearMemory implements LinearMemory {
 
     @Override
     public long pageCount() {
+        segment(); // throws once closed, as the interface promises
         return byteSize >>> PAGE_SHIFT;
     }
 
@@ -47,6 +48,7 @@ public final class FixedLinearMemory implements LinearMemory {
 
     @Override
     public long byteSize() {
+        segment();
         return byteSize;
     }
 

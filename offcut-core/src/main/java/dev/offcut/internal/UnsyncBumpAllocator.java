@@ -162,7 +162,7 @@ public final class UnsyncBumpAllocator implements BumpAllocator {
         if (offset == lastOffset && (offset & (byteAlignment - 1)) == 0) {
             long end = offset + Math.max(newByteSize, 1);
             if (end <= limit || tryGrowTo(end)) {
-                cleanFrom = Math.max(cleanFrom, top); // a shrink leaves dirty bytes above the new top
+                cleanFrom = Math.min(limit, Math.max(cleanFrom, top)); // a shrink leaves dirty bytes above top
                 top = end;
                 allocatedBytes += newByteSize - lastByteSize;
                 totalAllocatedBytes += Math.max(0, newByteSize - lastByteSize);
@@ -189,6 +189,7 @@ public final class UnsyncBumpAllocator implements BumpAllocator {
         markCounts[markDepth] = allocationCount;
         markBytes[markDepth] = allocatedBytes;
         markDepth++;
+        lastOffset = NULL; // a block older than the mark must not move top: reset(mark) would cut into it
         return top;
     }
 
@@ -202,7 +203,7 @@ public final class UnsyncBumpAllocator implements BumpAllocator {
             throw new IllegalArgumentException("mark must be a live mark of this allocator (one of "
                     + Arrays.toString(Arrays.copyOf(markTops, markDepth)) + "), was " + mark);
         }
-        cleanFrom = Math.max(cleanFrom, top); // everything below the old top is dirty now
+        cleanFrom = Math.min(limit, Math.max(cleanFrom, top)); // everything below the old top is dirty now
         top = mark;
         allocationCount = markCounts[i];
         allocatedBytes = markBytes[i];
@@ -212,7 +213,7 @@ public final class UnsyncBumpAllocator implements BumpAllocator {
 
     @Override
     public void reset() {
-        cleanFrom = Math.max(cleanFrom, top);
+        cleanFrom = Math.min(limit, Math.max(cleanFrom, top));
         top = FIRST_TOP;
         allocationCount = 0;
         allocatedBytes = 0;
@@ -224,7 +225,7 @@ public final class UnsyncBumpAllocator implements BumpAllocator {
     public AllocatorStats stats() {
         long heaps = limit > 0 ? 1 : 0;
         return new AllocatorStats(allocationCount, totalAllocationCount, allocatedBytes, totalAllocatedBytes,
-                limit - top, limit > top ? 1 : 0, heaps, heaps, limit, limit, memory.byteSize());
+                Math.max(0, limit - top), limit > top ? 1 : 0, heaps, heaps, limit, limit, memory.byteSize());
     }
 
     @Override

@@ -37,8 +37,9 @@ import static dev.offcut.internal.FreeListLayout.tag;
  * grow the memory once by exactly the pages the request lacks (extending the last free chunk when it touches the
  * heap's end) and search again.
  *
- * <p>Free: check the header (tag {@code TAG_ALLOCATED}, a chunk follows where it ends), walk the list to the block's
- * neighbours, refuse it if it overlaps either (a forged or interior offset), then link it in and merge it with a
+ * <p>Free: check the header (tag {@code TAG_ALLOCATED}, a chunk follows where it ends), then walk: along the list to
+ * the last free chunk below the block, then over chunk headers up to the block, refusing it unless a chunk starts
+ * exactly there (so a forged header inside a live block is refused, not obeyed); link it in and merge it with a
  * neighbour that touches it. A merged-away header is scrubbed to 0 so that freeing it again finds no tag.
  *
  * <p>Reallocate: shrink in place (the tail is freed and merges on); grow in place into a following free chunk; else
@@ -243,7 +244,29 @@ public final class UnsyncFreeListAllocator implements Allocator {
                 throw Checks.notABlock(offset, "no chunk starts where its header says it ends, at " + end);
             }
         }
+        checkOnChunkChain(offset - HEADER_BYTE_SIZE);
         return header;
+    }
+
+    /**
+     * Walks the chunk headers from the end of the last free chunk below {@code chunk} and refuses {@code chunk} unless
+     * a chunk starts exactly there. Why: a header-shaped word that a caller wrote inside its own block would pass the
+     * tag checks; the walk cannot be fooled, because it steps only over real chunk boundaries. It costs a walk over
+     * the allocated chunks between the nearest free chunk and the block: O(chunks), like every free-list operation.
+     */
+    private void checkOnChunkChain(long chunk) {
+        long at = HEAP_START;
+        for (long cur = head; cur != NULL && cur < chunk; cur = get(cur + NEXT_OFFSET)) {
+            at = cur + size(get(cur));
+        }
+        while (at < chunk) {
+            long header = get(at);
+            at += tag(header) == TAG_ALLOCATED ? chunkByteSize(size(header)) : size(header);
+        }
+        if (at != chunk) {
+            throw Checks.notABlock(chunk + HEADER_BYTE_SIZE, "no chunk starts there (it lies inside the chunk that"
+                    + " ends at " + at + ")");
+        }
     }
 
     /**

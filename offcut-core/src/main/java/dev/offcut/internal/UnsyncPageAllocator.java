@@ -15,12 +15,14 @@ import java.util.Objects;
  *   no headers, no free list: a block is just the pages grow() returned
  * </pre>
  *
- * <p>Allocate: grow {@code max(1, ceil(byteSize / 64 KiB))} pages, plus {@code byteAlignment / 64 KiB - 1} more for
- * alignments above a page, and return the first aligned offset in them. If the memory is empty, page 0 is grown
- * and burnt first, because offset 0 means "no block". Free: check that the offset could be a block, then nothing.
- * Reallocate: allocate and copy. Pages the memory had before this allocator are left alone.
+ * <p>Allocate: {@code max(1, ceil(byteSize / 64 KiB))} whole pages. Pages the memory already had when the allocator
+ * was created are handed out first, in address order (page 0 excepted: offset 0 means "no block"); after them, grow
+ * that many pages, plus {@code byteAlignment / 64 KiB - 1} more for alignments above a page, and return the first
+ * aligned offset in them. If the memory is empty, page 0 is grown and burnt first. Free: check that the offset
+ * could be a block, then nothing. Reallocate: allocate and copy.
  *
- * <p>Blocks are zero: pages are zero when first grown into, so {@code tryAllocateZeroed} is {@code tryAllocate}.
+ * <p>Grown pages are zero when first grown into, so zeroed allocation zeroes only blocks carved from the pages the
+ * memory already had.
  * Invariants: every block offset is a multiple of 64 KiB in {@code [firstBlockOffset, memory.byteSize())};
  * {@code claimedBytes == grown pages * 64 KiB}. Not thread-safe (the counters are plain fields).
  */
@@ -29,6 +31,10 @@ public final class UnsyncPageAllocator implements Allocator {
     private static final long PAGE_BYTE_SIZE = LinearMemory.PAGE_BYTE_SIZE;
 
     private final LinearMemory memory;
+    /** Pages the memory had when this allocator was created: used first, in order. */
+    private final long existingPageCount;
+    /** The next of those pages not yet handed out. */
+    private long nextExistingPage;
     /** Offset of the first block ever handed out, {@code Long.MAX_VALUE} before that. */
     private long firstBlockOffset = Long.MAX_VALUE;
     private long allocationCount;
@@ -42,6 +48,7 @@ public final class UnsyncPageAllocator implements Allocator {
      */
     public UnsyncPageAllocator(LinearMemory memory) {
         this.memory = Objects.requireNonNull(memory, "memory");
+        this.existingPageCount = memory.pageCount();
     }
 
     @Override
@@ -53,29 +60,48 @@ public final class UnsyncPageAllocator implements Allocator {
     public long tryAllocate(long byteSize, long byteAlignment) {
         Checks.checkByteSize(byteSize);
         Checks.checkByteAlignment(byteAlignment);
-        if (memory.pageCount() == 0) {
-            if (memory.grow(1) < 0) {
-                return NULL;
-            }
-            claimedBytes += PAGE_BYTE_SIZE;
-        }
-        long pages = Math.max(1, Checks.alignUp(byteSize, PAGE_BYTE_SIZE) >>> LinearMemory.PAGE_SHIFT);
-        long extraPages = byteAlignment > PAGE_BYTE_SIZE ? (byteAlignment >>> LinearMemory.PAGE_SHIFT) - 1 : 0;
-        long oldPages = memory.grow(pages + extraPages);
-        if (oldPages < 0) {
-            return NULL;
-        }
-        claimedBytes += (pages + extraPages) << LinearMemory.PAGE_SHIFT;
-        long offset = Checks.alignUp(oldPages << LinearMemory.PAGE_SHIFT, byteAlignment);
-        firstBlockOffset = Math.min(firstBlockOffset, offset);
-        allocationCount++;
-        allocatedBytes += byteSize;
-        return offset;
+        return allocatePages(byteSize, byteAlignment, false);
     }
 
     @Override
     public long tryAllocateZeroed(long byteSize, long byteAlignment) {
-        return tryAllocate(byteSize, byteAlignment); // fresh pages are zero
+        Checks.checkByteSize(byteSize);
+        Checks.checkByteAlignment(byteAlignment);
+        return allocatePages(byteSize, byteAlignment, true);
+    }
+
+    private long allocatePages(long byteSize, long byteAlignment, boolean zeroed) {
+        long pages = Math.max(1, Checks.alignUp(byteSize, PAGE_BYTE_SIZE) >>> LinearMemory.PAGE_SHIFT);
+        long alignmentPages = Math.max(1, byteAlignment >>> LinearMemory.PAGE_SHIFT);
+        long offset;
+        long start = Checks.alignUp(Math.max(nextExistingPage, 1), alignmentPages);
+        if (start + pages <= existingPageCount) {
+            // Pages the memory had before this allocator: the caller's bytes, so zero them if asked.
+            claimedBytes += (start + pages - nextExistingPage) << LinearMemory.PAGE_SHIFT;
+            nextExistingPage = start + pages;
+            offset = start << LinearMemory.PAGE_SHIFT;
+            if (zeroed) {
+                MemorySegments.zero(memory.segment(), offset, byteSize);
+            }
+        } else {
+            if (memory.pageCount() == 0) {
+                if (memory.grow(1) < 0) {
+                    return NULL;
+                }
+                claimedBytes += PAGE_BYTE_SIZE; // page 0 is burnt: offset 0 means "no block"
+            }
+            long extraPages = alignmentPages - 1;
+            long oldPages = memory.grow(pages + extraPages);
+            if (oldPages < 0) {
+                return NULL;
+            }
+            claimedBytes += (pages + extraPages) << LinearMemory.PAGE_SHIFT;
+            offset = Checks.alignUp(oldPages << LinearMemory.PAGE_SHIFT, byteAlignment); // fresh pages: zero
+        }
+        firstBlockOffset = Math.min(firstBlockOffset, offset);
+        allocationCount++;
+        allocatedBytes += byteSize;
+        return offset;
     }
 
     private void checkBlock(long offset) {

@@ -1,0 +1,364 @@
+package dev.offcut;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The {@link OffcutArena} facade: bounds, zeroing, close, foreign frees, SegmentAllocator and Linker use. */
+@ExtendWith(OutOfMemoryAsFailure.class)
+class OffcutArenaTest {
+
+    private static final long PAGE = LinearMemory.PAGE_BYTE_SIZE;
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void closeResources() throws Exception {
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (IllegalStateException alreadyClosed) {
+                // Arenas throw on a second close; the test closed it itself.
+            }
+        }
+    }
+
+    /** The allocators the arena is tried over; all of them refuse a sized free of the wrong size. */
+    enum Kind {
+        FREE_LIST, BINNED, CHECKED_BUMP
+    }
+
+    private OffcutArena arena(Kind kind, long maxByteSize) {
+        LinearMemory memory = LinearMemory.ofNative(maxByteSize);
+        Allocator allocator = switch (kind) {
+            case FREE_LIST -> Allocator.freeList(memory);
+            case BINNED -> Allocator.binned(memory);
+            case CHECKED_BUMP -> Allocator.checked(Allocator.bump(memory));
+        };
+        OffcutArena arena = OffcutArena.of(allocator);
+        resources.add(arena);
+        return arena;
+    }
+
+    private OffcutArena arena(Kind kind) {
+        return arena(kind, 16L << 20);
+    }
+
+    private static boolean isZero(MemorySegment segment) {
+        return segment.mismatch(MemorySegment.ofArray(new byte[(int) segment.byteSize()])) == -1;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void segmentsHaveTheExactSizeAndCannotReachTheirNeighbours(Kind kind) {
+        OffcutArena arena = arena(kind);
+        MemorySegment first = arena.allocate(24, 8);
+        MemorySegment second = arena.allocate(24, 8);
+        assertEquals(24, first.byteSize());
+        assertEquals(24, second.byteSize());
+        assertSame(arena.scope(), first.scope());
+        assertEquals(arena.scope(), second.scope());
+        assertThrows(IndexOutOfBoundsException.class, () -> first.get(ValueLayout.JAVA_BYTE, 24));
+        assertThrows(IndexOutOfBoundsException.class, () -> first.get(ValueLayout.JAVA_BYTE, -1));
+        assertThrows(IndexOutOfBoundsException.class, () -> first.asSlice(0, 25));
+        assertThrows(IndexOutOfBoundsException.class, () -> first.asSlice(-8, 8));
+        second.fill((byte) 0x42);
+        first.fill((byte) 0x17);
+        assertTrue(second.elements(ValueLayout.JAVA_BYTE).allMatch(b -> b.get(ValueLayout.JAVA_BYTE, 0) == 0x42),
+                "filling one segment does not touch the other");
+        MemorySegment empty = arena.allocate(0, 1);
+        assertEquals(0, empty.byteSize());
+        assertThrows(IndexOutOfBoundsException.class, () -> empty.get(ValueLayout.JAVA_BYTE, 0));
+        arena.allocator().verify();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void allocateIsZeroedEvenOverReusedMemory(Kind kind) {
+        OffcutArena arena = arena(kind);
+        for (int round = 0; round < 5; round++) {
+            List<MemorySegment> dirty = new ArrayList<>();
+            for (long byteSize : new long[] {1, 8, 24, 100, 1000, 5000, 70_000}) {
+                MemorySegment segment = arena.allocateUninitialized(byteSize, 8);
+                assertEquals(byteSize, segment.byteSize());
+                segment.fill((byte) 0xFF);
+                dirty.add(segment);
+            }
+            dirty.forEach(arena::free);
+            for (long byteSize : new long[] {1, 8, 24, 100, 1000, 5000, 70_000}) {
+                MemorySegment segment = arena.allocate(byteSize, 8);
+                assertTrue(isZero(segment), "allocate(" + byteSize + ") is zeroed");
+                segment.fill((byte) 0xEE);
+                dirty.add(segment);
+            }
+            for (MemorySegment segment : dirty.subList(7, dirty.size())) {
+                arena.free(segment);
+            }
+            arena.allocator().verify();
+        }
+        if (kind != Kind.CHECKED_BUMP) {
+            assertEquals(0, arena.allocator().stats().allocationCount(), "every segment was freed");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void addressesAreAlignedUpToAPage(Kind kind) {
+        OffcutArena arena = arena(kind);
+        for (long byteAlignment = 1; byteAlignment <= PAGE; byteAlignment <<= 1) {
+            MemorySegment segment = arena.allocate(3, byteAlignment);
+            assertEquals(0, segment.address() % byteAlignment, "aligned to " + byteAlignment);
+            MemorySegment raw = arena.allocateUninitialized(3, byteAlignment);
+            assertEquals(0, raw.address() % byteAlignment, "aligned to " + byteAlignment);
+        }
+        arena.allocator().verify();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void badArgumentsAreRefused(Kind kind) {
+        OffcutArena arena = arena(kind);
+        assertThrows(IllegalArgumentException.class, () -> arena.allocate(-1, 8));
+        assertThrows(IllegalArgumentException.class, () -> arena.allocate(8, 0));
+        assertThrows(IllegalArgumentException.class, () -> arena.allocate(8, 3));
+        assertThrows(IllegalArgumentException.class, () -> arena.allocate(8, -8));
+        assertThrows(IllegalArgumentException.class, () -> arena.allocateUninitialized(-1, 8));
+        assertThrows(IllegalArgumentException.class, () -> arena.allocateUninitialized(8, 6));
+        assertThrows(IllegalArgumentException.class, () -> arena.allocate(8, 1L << 40), "past MAX_BYTE_ALIGNMENT");
+        MemorySegment segment = arena.allocate(16, 8);
+        assertThrows(IllegalArgumentException.class, () -> arena.reallocate(segment, -1));
+        assertEquals(1, arena.allocator().stats().allocationCount());
+        arena.allocator().verify();
+    }
+
+    @Test
+    void anAlignmentAboveTheBaseAlignmentIsRefused() {
+        // A fixed heap memory over a long[] is only 8-byte aligned.
+        OffcutArena arena = OffcutArena.of(Allocator.freeList(LinearMemory.of(MemorySegment.ofArray(new long[8192]))));
+        MemorySegment segment = arena.allocate(8, 8);
+        assertEquals(0, segment.address() % 8);
+        assertThrows(IllegalArgumentException.class, () -> arena.allocate(8, 16));
+        assertThrows(IllegalArgumentException.class, () -> arena.allocateUninitialized(8, 4096));
+        arena.free(segment);
+        arena.allocator().verify();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void reallocateKeepsTheContentsAndZeroesTheGrowth(Kind kind) {
+        OffcutArena arena = arena(kind);
+        MemorySegment segment = arena.allocate(100, 8);
+        for (int i = 0; i < 100; i++) {
+            segment.set(ValueLayout.JAVA_BYTE, i, (byte) (i + 1));
+        }
+        arena.allocate(8, 8); // a neighbour, so that growth may have to move
+        MemorySegment grown = arena.reallocate(segment, 5000);
+        assertEquals(5000, grown.byteSize());
+        for (int i = 0; i < 100; i++) {
+            assertEquals((byte) (i + 1), grown.get(ValueLayout.JAVA_BYTE, i), "byte " + i + " kept");
+        }
+        assertTrue(isZero(grown.asSlice(100)), "bytes past the old size are zero");
+        MemorySegment shrunk = arena.reallocate(grown, 10);
+        assertEquals(10, shrunk.byteSize());
+        for (int i = 0; i < 10; i++) {
+            assertEquals((byte) (i + 1), shrunk.get(ValueLayout.JAVA_BYTE, i));
+        }
+        arena.free(shrunk);
+        arena.allocator().verify();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void closeMakesEverySegmentInaccessible(Kind kind) {
+        OffcutArena arena = arena(kind);
+        MemorySegment segment = arena.allocate(64, 8);
+        MemorySegment text = arena.allocateFrom("bye");
+        assertTrue(arena.scope().isAlive());
+        arena.close();
+        assertFalse(arena.scope().isAlive());
+        assertFalse(segment.scope().isAlive());
+        assertThrows(IllegalStateException.class, () -> segment.get(ValueLayout.JAVA_BYTE, 0));
+        assertThrows(IllegalStateException.class, () -> text.getString(0));
+        assertThrows(IllegalStateException.class, () -> arena.allocate(8, 8));
+        assertThrows(IllegalStateException.class, () -> arena.allocateUninitialized(8, 8));
+        assertThrows(IllegalStateException.class, () -> arena.free(segment));
+        assertThrows(IllegalStateException.class, () -> arena.reallocate(segment, 8));
+    }
+
+    @Test
+    void closingTwiceThrowsAsArenaRequires() {
+        // Arena.close(): "closing an already closed arena always results in an exception being thrown".
+        OffcutArena arena = arena(Kind.FREE_LIST);
+        arena.close();
+        assertThrows(IllegalStateException.class, arena::close);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    @SuppressWarnings("restricted") // reinterpret: a segment at one of ours' address, but with no scope
+    void foreignSegmentsAreRefusedAndNothingIsFreed(Kind kind) {
+        OffcutArena arena = arena(kind);
+        OffcutArena other = arena(kind);
+        MemorySegment mine = arena.allocate(64, 16);
+        mine.fill((byte) 0x5A);
+        MemorySegment neighbour = arena.allocate(64, 16);
+        neighbour.fill((byte) 0x6B);
+        AllocatorStats before = arena.allocator().stats();
+        try (Arena confined = Arena.ofConfined()) {
+            List<MemorySegment> foreign = List.of(
+                    confined.allocate(64, 16),
+                    other.allocate(64, 16),
+                    mine.asSlice(0, 32), // a sub-slice of the wrong size
+                    mine.asSlice(16, 48), // an interior slice
+                    MemorySegment.ofArray(new byte[64]),
+                    MemorySegment.NULL,
+                    MemorySegment.ofAddress(mine.address()).reinterpret(64)); // same address, no scope
+            for (MemorySegment segment : foreign) {
+                assertThrows(IllegalArgumentException.class, () -> arena.free(segment), () -> "free " + segment);
+                arena.allocator().verify();
+                assertEquals(before, arena.allocator().stats(), () -> "refusing " + segment + " freed nothing");
+            }
+            for (MemorySegment segment : List.of(confined.allocate(64, 16), MemorySegment.ofArray(new byte[64]))) {
+                assertThrows(IllegalArgumentException.class, () -> arena.reallocate(segment, 128));
+            }
+        }
+        assertTrue(mine.elements(ValueLayout.JAVA_BYTE).allMatch(b -> b.get(ValueLayout.JAVA_BYTE, 0) == 0x5A));
+        assertTrue(neighbour.elements(ValueLayout.JAVA_BYTE).allMatch(b -> b.get(ValueLayout.JAVA_BYTE, 0) == 0x6B));
+        arena.free(mine); // still live: the real free works
+        arena.free(neighbour);
+        arena.allocator().verify();
+        if (kind != Kind.CHECKED_BUMP) {
+            assertEquals(before.allocationCount() - 2, arena.allocator().stats().allocationCount());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void segmentAllocatorDefaultsWork(Kind kind) {
+        OffcutArena arena = arena(kind);
+        MemorySegment text = arena.allocateFrom("offcut");
+        assertEquals("offcut", text.getString(0));
+        assertEquals(7, text.byteSize(), "the string and its terminator");
+        MemorySegment ints = arena.allocateFrom(ValueLayout.JAVA_INT, 1, 2, 3, -4);
+        assertArrayEquals(new int[] {1, 2, 3, -4}, ints.toArray(ValueLayout.JAVA_INT));
+        MemorySegment longs = arena.allocate(ValueLayout.JAVA_LONG, 5);
+        assertEquals(40, longs.byteSize());
+        assertTrue(isZero(longs));
+        MemorySegment one = arena.allocateFrom(ValueLayout.JAVA_DOUBLE, 2.5);
+        assertEquals(2.5, one.get(ValueLayout.JAVA_DOUBLE, 0));
+        SegmentAllocator slicing = SegmentAllocator.slicingAllocator(arena.allocate(256, 16));
+        assertEquals("x", slicing.allocateFrom("x").getString(0));
+        arena.allocator().verify();
+        assertEquals(5, arena.allocator().stats().allocationCount());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    @SuppressWarnings("restricted") // downcallHandle
+    void itServesALinkerDowncall(Kind kind) throws Throwable {
+        OffcutArena arena = arena(kind);
+        Linker linker = Linker.nativeLinker();
+        Optional<MemorySegment> strlenAddress = linker.defaultLookup().find("strlen");
+        assumeTrue(strlenAddress.isPresent(), "no strlen in the default lookup");
+        MethodHandle strlen = linker.downcallHandle(strlenAddress.get(),
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
+        MemorySegment text = arena.allocateFrom("linear memory");
+        assertEquals(13L, (long) strlen.invokeExact(text));
+        arena.free(text);
+        arena.allocator().verify();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    @SuppressWarnings("restricted") // downcallHandle
+    void itAllocatesAStructReturnedByValue(Kind kind) throws Throwable {
+        // C's div() returns div_t { int quot; int rem; } by value: the linker allocates it with the allocator passed.
+        OffcutArena arena = arena(kind);
+        Linker linker = Linker.nativeLinker();
+        Optional<MemorySegment> divAddress = linker.defaultLookup().find("div");
+        assumeTrue(divAddress.isPresent(), "no div in the default lookup");
+        StructLayout divT = MemoryLayout.structLayout(ValueLayout.JAVA_INT.withName("quot"),
+                ValueLayout.JAVA_INT.withName("rem"));
+        MethodHandle div = linker.downcallHandle(divAddress.get(),
+                FunctionDescriptor.of(divT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        long before = arena.allocator().stats().allocationCount();
+        MemorySegment result = (MemorySegment) div.invokeExact((SegmentAllocator) arena, 47, 5);
+        assertEquals(9, result.get(ValueLayout.JAVA_INT, 0));
+        assertEquals(2, result.get(ValueLayout.JAVA_INT, 4));
+        assertEquals(arena.scope(), result.scope(), "the struct lives in the arena");
+        assertEquals(before + 1, arena.allocator().stats().allocationCount());
+        arena.free(result);
+        arena.allocator().verify();
+    }
+
+    @Test
+    void exhaustionThrowsOutOfMemoryAndTheArenaGoesOn() {
+        OffcutArena arena = arena(Kind.FREE_LIST, 4 * PAGE);
+        MemorySegment kept = arena.allocate(1000, 8);
+        kept.fill((byte) 9);
+        OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> arena.allocate(8 * PAGE, 8));
+        assertTrue(e.getMessage() != null && !e.getMessage().isBlank());
+        assertThrows(OutOfMemoryError.class, () -> arena.reallocate(kept, 8 * PAGE));
+        assertTrue(kept.elements(ValueLayout.JAVA_BYTE).allMatch(b -> b.get(ValueLayout.JAVA_BYTE, 0) == 9));
+        arena.free(kept);
+        arena.allocate(2 * PAGE, 8);
+        arena.allocator().verify();
+    }
+
+    @Test
+    void heapMemoryThatCanGrowIsRefused() {
+        LinearMemory heap = LinearMemory.ofHeap(PAGE);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OffcutArena.of(Allocator.freeList(heap)));
+        assertTrue(e.getMessage() != null && !e.getMessage().isBlank());
+        assertThrows(NullPointerException.class, () -> OffcutArena.of(null));
+    }
+
+    @Test
+    void aFixedHeapSegmentWorks() {
+        long[] words = new long[4096];
+        OffcutArena arena = OffcutArena.of(Allocator.freeList(LinearMemory.of(MemorySegment.ofArray(words))));
+        MemorySegment segment = arena.allocate(64, 8);
+        segment.set(ValueLayout.JAVA_LONG, 8, 77L);
+        assertTrue(segment.heapBase().isPresent());
+        assertTrue(java.util.Arrays.stream(words).anyMatch(w -> w == 77L), "segments are slices of the array");
+        assertThrows(IllegalArgumentException.class, () -> arena.free(MemorySegment.ofArray(new long[8])));
+        arena.free(segment);
+        arena.allocator().verify();
+        arena.close();
+    }
+
+    @Test
+    void closingTheArenaClosesTheMemory() {
+        LinearMemory memory = LinearMemory.ofNative(PAGE * 4);
+        OffcutArena arena = OffcutArena.of(Allocator.freeList(memory));
+        arena.allocate(8, 8);
+        arena.close();
+        assertThrows(IllegalStateException.class, memory::segment);
+        assertNotEquals("", arena.toString());
+    }
+}

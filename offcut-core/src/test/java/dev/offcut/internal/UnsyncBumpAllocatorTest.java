@@ -1,0 +1,289 @@
+package dev.offcut.internal;
+
+import dev.offcut.Allocator;
+import dev.offcut.AllocatorContractTest;
+import dev.offcut.BumpAllocator;
+import dev.offcut.LinearMemory;
+import dev.offcut.LiveBlocks;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The contract for {@link Allocator#bump(LinearMemory)}, plus marks and resets. */
+class UnsyncBumpAllocatorTest extends AllocatorContractTest {
+
+    private static final long PAGE = LinearMemory.PAGE_BYTE_SIZE;
+
+    @Override
+    protected Allocator newAllocator(LinearMemory memory) {
+        return Allocator.bump(memory);
+    }
+
+    @Override
+    protected boolean reusesFreedMemory() {
+        return false;
+    }
+
+    @Override
+    protected BadFreeResponse badFree(BadFree kind) {
+        // free checks that the offset lies below the top, then does nothing.
+        return kind == BadFree.FOREIGN ? BadFreeResponse.REFUSED : BadFreeResponse.TOLERATED;
+    }
+
+    private BumpAllocator bump() {
+        return Allocator.bump(track(LinearMemory.ofNative(16L << 20)));
+    }
+
+    /** Forgets the model's blocks at or above {@code mark}: a reset dropped them. */
+    private static void dropFrom(LiveBlocks model, long mark) {
+        for (LiveBlocks.Block block : model.blocks()) {
+            if (block.offset() >= mark) {
+                model.remove(block.offset());
+            }
+        }
+    }
+
+    @Test
+    void resetToAMarkKeepsTheBlocksBeforeIt() {
+        BumpAllocator allocator = bump();
+        LiveBlocks model = new LiveBlocks(allocator);
+        for (long byteSize : new long[] {10, 0, 300, 5000}) {
+            model.add(allocator.allocate(byteSize, 8), byteSize, 8);
+        }
+        long countBefore = allocator.stats().allocationCount();
+        long bytesBefore = allocator.stats().allocatedBytes();
+        long mark = allocator.mark();
+        for (int round = 0; round < 3; round++) {
+            for (long byteSize : new long[] {1, 64, 70_000, 0, 100}) {
+                model.add(allocator.allocate(byteSize, 16), byteSize, 16);
+                model.checkAll();
+            }
+            allocator.reset(mark);
+            dropFrom(model, mark);
+            model.checkAll();
+            assertEquals(countBefore, allocator.stats().allocationCount(), "counters return to the mark's");
+            assertEquals(bytesBefore, allocator.stats().allocatedBytes(), "counters return to the mark's");
+        }
+        // The mark stays usable after resetting to it.
+        model.add(allocator.allocate(64, 8), 64, 8);
+        allocator.reset(mark);
+        dropFrom(model, mark);
+        model.checkAll();
+    }
+
+    @Test
+    void nestedMarksResetInAnyOrderDownwards() {
+        BumpAllocator allocator = bump();
+        LiveBlocks model = new LiveBlocks(allocator);
+        model.add(allocator.allocate(100, 8), 100, 8);
+        long outer = allocator.mark();
+        model.add(allocator.allocate(200, 8), 200, 8);
+        long inner = allocator.mark();
+        model.add(allocator.allocate(300, 8), 300, 8);
+        allocator.reset(inner);
+        dropFrom(model, inner);
+        model.checkAll();
+        model.add(allocator.allocate(400, 8), 400, 8);
+        allocator.reset(outer);
+        dropFrom(model, outer);
+        model.checkAll();
+        // inner was dropped with everything above outer.
+        assertThrows(IllegalArgumentException.class, () -> allocator.reset(inner));
+        model.checkAll();
+        assertEquals(1, model.size());
+    }
+
+    @Test
+    void resetToABogusMarkIsRefusedAndChangesNothing() {
+        BumpAllocator allocator = bump();
+        LiveBlocks model = new LiveBlocks(allocator);
+        model.add(allocator.allocate(100, 8), 100, 8);
+        long mark = allocator.mark();
+        model.add(allocator.allocate(100, 8), 100, 8);
+        long top = allocator.mark();
+        model.add(allocator.allocate(100, 8), 100, 8);
+        var before = allocator.stats();
+        long[] bogus = {mark - 1, mark + 1, top + 1, top + 1000, 1L << 40, -1, Long.MIN_VALUE, Long.MAX_VALUE, 0};
+        for (long wrong : bogus) {
+            assertThrows(IllegalArgumentException.class, () -> allocator.reset(wrong), () -> "reset(" + wrong + ")");
+            model.checkAll();
+        }
+        assertEquals(before, allocator.stats());
+        // A mark taken before reset() is gone.
+        allocator.reset();
+        model = new LiveBlocks(allocator);
+        assertThrows(IllegalArgumentException.class, () -> allocator.reset(mark));
+        model.checkAll();
+        assertEquals(0, allocator.stats().allocationCount());
+        assertEquals(0, allocator.stats().allocatedBytes());
+    }
+
+    @Test
+    void resetBeforeAnyAllocationKeepsTheAllocatorConsistent() {
+        BumpAllocator allocator = bump(); // an empty memory: nothing grown yet
+        LiveBlocks model = new LiveBlocks(allocator);
+        long mark = allocator.mark();
+        allocator.reset(mark);
+        model.checkAll();
+        allocator.reset();
+        model.checkAll();
+        model.addZeroed(allocator.allocateZeroed(100, 8), 100, 8);
+        model.checkAll();
+    }
+
+    @Test
+    void allocateZeroedAfterResetIsReallyZero() {
+        BumpAllocator allocator = bump();
+        LiveBlocks model = new LiveBlocks(allocator);
+        model.add(allocator.allocate(40, 8), 40, 8);
+        long mark = allocator.mark();
+        for (int round = 0; round < 4; round++) {
+            // Dirty everything above the mark, drop it, then ask for zeroed blocks over the same bytes.
+            long dirty = allocator.allocate(100_000, 8);
+            model.fill(dirty, 100_000, (byte) 0xEE);
+            if (round % 2 == 0) {
+                allocator.reset(mark);
+            } else {
+                allocator.reset();
+                model = new LiveBlocks(allocator, round);
+                mark = allocator.mark();
+            }
+            for (long byteSize : new long[] {1, 7, 64, 1000, 30_000, 100_000}) {
+                model.addZeroed(allocator.allocateZeroed(byteSize, 1L << round), byteSize, 1L << round);
+                model.checkAll();
+            }
+            allocator.reset(mark);
+            dropFrom(model, mark);
+        }
+    }
+
+    @Test
+    void allocateZeroedOverPagesTheMemoryAlreadyHadIsZero() {
+        LinearMemory memory = track(LinearMemory.ofNative(16L << 20, 3 * PAGE));
+        memory.segment().fill((byte) 0x99);
+        BumpAllocator allocator = Allocator.bump(memory);
+        LiveBlocks model = new LiveBlocks(allocator);
+        for (long byteSize : new long[] {1, 100, PAGE, PAGE + 5, 2 * PAGE}) {
+            model.addZeroed(allocator.allocateZeroed(byteSize, 8), byteSize, 8);
+            model.checkAll();
+        }
+    }
+
+    @Test
+    void allocateZeroedAfterAnInPlaceShrinkIsZero() {
+        BumpAllocator allocator = bump();
+        LiveBlocks model = new LiveBlocks(allocator);
+        long offset = allocator.allocate(10_000, 8);
+        model.add(offset, 10_000, 8);
+        long shrunk = allocator.reallocate(offset, 10, 8);
+        model.reallocated(offset, shrunk, 10, 8);
+        model.addZeroed(allocator.allocateZeroed(9_000, 8), 9_000, 8);
+        model.checkAll();
+    }
+
+    @Test
+    void theLastBlockGrowsAndShrinksInPlace() {
+        BumpAllocator allocator = bump();
+        LiveBlocks model = new LiveBlocks(allocator);
+        model.add(allocator.allocate(8, 8), 8, 8);
+        long offset = allocator.allocate(100, 8);
+        model.add(offset, 100, 8);
+        for (long to : new long[] {1000, 50, 200_000, 0, 64}) {
+            long moved = allocator.reallocate(offset, to, 8);
+            assertEquals(offset, moved, "the last block is resized in place");
+            model.reallocated(offset, moved, to, 8);
+            model.checkAll();
+        }
+    }
+
+    @Test
+    void growingABlockFromBeforeAMarkInPlaceSurvivesResetToTheMark() {
+        BumpAllocator allocator = bump();
+        LiveBlocks model = new LiveBlocks(allocator);
+        long offset = allocator.allocate(100, 8);
+        model.add(offset, 100, 8);
+        long mark = allocator.mark();
+        long grown = allocator.reallocate(offset, 5000, 8); // the block is older than the mark
+        model.reallocated(offset, grown, 5000, 8);
+        model.checkAll();
+        allocator.reset(mark);
+        dropFrom(model, mark);
+        if (grown >= mark) {
+            return; // it moved above the mark, so the reset rightly dropped it
+        }
+        // The block from before the mark must survive the reset whole: new blocks must not land on it.
+        model.add(allocator.allocate(3000, 8), 3000, 8);
+        model.checkAll();
+    }
+
+    @Test
+    void shrinkingABlockFromBeforeAMarkKeepsTheAllocatorConsistent() {
+        BumpAllocator allocator = bump();
+        LiveBlocks model = new LiveBlocks(allocator);
+        long offset = allocator.allocate(1000, 8);
+        model.add(offset, 1000, 8);
+        long mark = allocator.mark();
+        long shrunk = allocator.reallocate(offset, 10, 8);
+        model.reallocated(offset, shrunk, 10, 8);
+        model.checkAll(); // verify(): a mark must not lie above the top
+        model.add(allocator.allocate(500, 8), 500, 8);
+        model.checkAll();
+        allocator.reset(mark);
+        dropFrom(model, mark);
+        model.checkAll();
+        model.add(allocator.allocate(500, 8), 500, 8);
+        model.checkAll();
+    }
+
+    @Test
+    void twoBumpAllocatorsSharingAMemoryNeverOverlap() {
+        // Memories are shared-growable: a bump allocator that finds pages grown by someone else skips them.
+        LinearMemory memory = track(LinearMemory.ofNative(16L << 20));
+        BumpAllocator first = Allocator.bump(memory);
+        BumpAllocator second = Allocator.bump(memory);
+        LiveBlocks firstModel = new LiveBlocks(first, 1);
+        LiveBlocks secondModel = new LiveBlocks(second, 2);
+        for (int i = 0; i < 30; i++) {
+            long a = first.tryAllocate(20_000, 8);
+            if (a != Allocator.NULL) {
+                firstModel.add(a, 20_000, 8);
+            }
+            long b = second.tryAllocate(30_000, 8);
+            if (b != Allocator.NULL) {
+                secondModel.add(b, 30_000, 8);
+            }
+            firstModel.checkAll();
+            secondModel.checkAll();
+        }
+        for (LiveBlocks.Block a : firstModel.blocks()) {
+            for (LiveBlocks.Block b : secondModel.blocks()) {
+                assertTrue(a.offset() + a.byteSize() <= b.offset() || b.offset() + b.byteSize() <= a.offset(),
+                        a + " overlaps " + b);
+            }
+        }
+        assertTrue(firstModel.size() > 10 && secondModel.size() > 10, "both keep allocating");
+    }
+
+    @Test
+    void aFixedMemoryIsUsedWhole() {
+        MemorySegment segment = MemorySegment.ofArray(new long[1000]);
+        BumpAllocator allocator = Allocator.bump(track(LinearMemory.of(segment)));
+        LiveBlocks model = new LiveBlocks(allocator);
+        long count = 0;
+        while (true) {
+            long offset = allocator.tryAllocate(8, 8);
+            if (offset == Allocator.NULL) {
+                break;
+            }
+            model.add(offset, 8, 8);
+            count++;
+        }
+        model.checkAll();
+        assertEquals(999, count, "8000 bytes hold 999 8-byte blocks after the burnt first word");
+    }
+}

@@ -1,0 +1,174 @@
+package dev.offcut.internal;
+
+import dev.offcut.Allocator;
+import dev.offcut.AllocatorContractTest;
+import dev.offcut.LinearMemory;
+import dev.offcut.LiveBlocks;
+
+import org.junit.jupiter.api.Test;
+
+import dev.offcut.AllocatorStats;
+
+import java.lang.foreign.ValueLayout;
+import java.util.function.UnaryOperator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The contract for {@code Allocator.checked(Allocator.freeList(memory))}: every bad free is refused. */
+class UnsyncCheckedAllocatorTest extends AllocatorContractTest {
+
+    @Override
+    protected Allocator newAllocator(LinearMemory memory) {
+        return Allocator.checked(Allocator.freeList(memory));
+    }
+
+    @Test
+    void aForgedHeaderThatFoolsTheFreeListIsRefused() {
+        Allocator allocator = newAllocator(track(LinearMemory.ofNative(1L << 20)));
+        LiveBlocks model = new LiveBlocks(allocator);
+        long victim = allocator.allocate(256, 16);
+        model.add(victim, 256, 16);
+        long forged = victim + 16;
+        var memory = allocator.memory().segment();
+        memory.set(ValueLayout.JAVA_LONG_UNALIGNED, forged - 8, FreeListLayout.allocatedHeader(8));
+        memory.set(ValueLayout.JAVA_LONG_UNALIGNED, forged - 8 + FreeListLayout.chunkByteSize(8),
+                FreeListLayout.allocatedHeader(8));
+        model.adoptContents(victim);
+        var before = allocator.stats();
+        assertThrows(IllegalArgumentException.class, () -> allocator.free(forged));
+        assertEquals(before, allocator.stats());
+        model.checkAll();
+    }
+
+    /** A delegate that forwards to a real bump allocator, with one answer falsified. */
+    private static class Forwarding implements Allocator {
+        final Allocator real;
+
+        Forwarding(Allocator real) {
+            this.real = real;
+        }
+
+        @Override
+        public LinearMemory memory() {
+            return real.memory();
+        }
+
+        @Override
+        public long tryAllocate(long byteSize, long byteAlignment) {
+            return real.tryAllocate(byteSize, byteAlignment);
+        }
+
+        @Override
+        public long tryAllocateZeroed(long byteSize, long byteAlignment) {
+            return real.tryAllocateZeroed(byteSize, byteAlignment);
+        }
+
+        @Override
+        public void free(long offset) {
+            real.free(offset);
+        }
+
+        @Override
+        public void free(long offset, long byteSize) {
+            real.free(offset, byteSize);
+        }
+
+        @Override
+        public long tryReallocate(long offset, long newByteSize, long byteAlignment) {
+            return real.tryReallocate(offset, newByteSize, byteAlignment);
+        }
+
+        @Override
+        public AllocatorStats stats() {
+            return real.stats();
+        }
+
+        @Override
+        public void verify() {
+            real.verify();
+        }
+    }
+
+    private Allocator checkedBroken(UnaryOperator<Allocator> breaker) {
+        return Allocator.checked(breaker.apply(Allocator.bump(track(LinearMemory.ofNative(1L << 20)))));
+    }
+
+    private static void assertCaught(Runnable call, String what) {
+        IllegalStateException e = assertThrows(IllegalStateException.class, call::run, what);
+        assertTrue(e.getMessage().startsWith("checked mode"), e.getMessage());
+    }
+
+    @Test
+    void aMisalignedAnswerIsCaught() {
+        Allocator allocator = checkedBroken(real -> new Forwarding(real) {
+            @Override
+            public long tryAllocate(long byteSize, long byteAlignment) {
+                return real.tryAllocate(byteSize + 1, 1) | 1; // odd
+            }
+        });
+        assertCaught(() -> allocator.allocate(8, 8), "misaligned");
+    }
+
+    @Test
+    void anOverlappingAnswerIsCaught() {
+        Allocator allocator = checkedBroken(real -> new Forwarding(real) {
+            long first = NULL;
+
+            @Override
+            public long tryAllocate(long byteSize, long byteAlignment) {
+                if (first == NULL) {
+                    first = real.tryAllocate(byteSize, byteAlignment);
+                }
+                return first; // the same block every time
+            }
+        });
+        allocator.allocate(64, 8);
+        assertCaught(() -> allocator.allocate(64, 8), "overlap");
+    }
+
+    @Test
+    void aDirtyZeroedBlockIsCaught() {
+        Allocator allocator = checkedBroken(real -> new Forwarding(real) {
+            @Override
+            public long tryAllocateZeroed(long byteSize, long byteAlignment) {
+                long offset = real.tryAllocate(byteSize, byteAlignment);
+                real.memory().segment().asSlice(offset, byteSize).fill((byte) 1);
+                return offset;
+            }
+        });
+        assertCaught(() -> allocator.allocateZeroed(16, 8), "not zero");
+    }
+
+    @Test
+    void aReallocationThatLosesBytesIsCaught() {
+        Allocator allocator = checkedBroken(real -> new Forwarding(real) {
+            @Override
+            public long tryReallocate(long offset, long newByteSize, long byteAlignment) {
+                return real.tryAllocate(newByteSize, byteAlignment); // moves without copying
+            }
+        });
+        long offset = allocator.allocate(32, 8);
+        allocator.memory().segment().asSlice(offset, 32).fill((byte) 7);
+        assertCaught(() -> allocator.reallocate(offset, 64, 8), "lost bytes");
+    }
+
+    @Test
+    void aBrokenInvariantIsCaughtAtTheCallThatBrokeIt() {
+        Allocator allocator = checkedBroken(real -> new Forwarding(real) {
+            int calls;
+
+            @Override
+            public void verify() {
+                if (++calls > 2) {
+                    throw new IllegalStateException("invariant broken at 42");
+                }
+            }
+        });
+        allocator.allocate(8, 8);
+        allocator.allocate(8, 8);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> allocator.allocate(8, 8));
+        assertTrue(e.getMessage().contains("invariant broken at 42"), e.getMessage());
+    }
+}
