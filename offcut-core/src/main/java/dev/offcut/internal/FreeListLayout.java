@@ -13,9 +13,11 @@ package dev.offcut.internal;
  *   | header: tag(16) | size(48)| next free chunk (0 = none) | unused ...            |  free
  *   +---------------------------+----------------------------+-----------------------+
  *
- *   header bits 63..48: TAG_ALLOCATED (0xA10C) or TAG_FREE (0xF4EE); any other value is not a chunk
+ *   header bits 63..48: TAG_ALLOCATED (0xA10C), TAG_FREE (0xF4EE) or TAG_FENCE (0xFE4C); any other value is
+ *                       not a chunk
  *   header bits 47..0 : allocated -> the size the caller asked for (the chunk size follows from it)
  *                       free      -> the chunk size
+ *                       fence     -> the chunk size: bytes someone else grew the memory by, never a block
  * </pre>
  *
  * <p>Why the requested size and not the chunk size in an allocated header: the chunk size is a function of it
@@ -47,6 +49,11 @@ public final class FreeListLayout {
     public static final long TAG_ALLOCATED = 0xA10CL;
     /** Tag of a free chunk's header. */
     public static final long TAG_FREE = 0xF4EEL;
+    /**
+     * Tag of a fence: a chunk that covers bytes someone else grew the memory by. It keeps the heap tileable and is
+     * never free and never a block, so no call can hand out or free another owner's bytes.
+     */
+    public static final long TAG_FENCE = 0xFE4CL;
 
     /**
      * Returns the header of an allocated chunk.
@@ -66,6 +73,27 @@ public final class FreeListLayout {
      */
     public static long freeHeader(long chunkByteSize) {
         return TAG_FREE << TAG_SHIFT | chunkByteSize;
+    }
+
+    /**
+     * Returns the header of a fence chunk.
+     *
+     * @param chunkByteSize the fence's size
+     * @return the header word
+     */
+    public static long fenceHeader(long chunkByteSize) {
+        return TAG_FENCE << TAG_SHIFT | chunkByteSize;
+    }
+
+    /**
+     * Returns the size of the chunk a header starts: the chunk size for free chunks and fences, the size derived from
+     * the requested size for allocated chunks.
+     *
+     * @param header a header word with a valid tag
+     * @return the chunk's size
+     */
+    public static long chunkByteSizeOf(long header) {
+        return tag(header) == TAG_ALLOCATED ? chunkByteSize(size(header)) : size(header);
     }
 
     /**

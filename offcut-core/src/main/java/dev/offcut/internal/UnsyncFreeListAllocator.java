@@ -35,7 +35,8 @@ import static dev.offcut.internal.FreeListLayout.tag;
  * {@code gap + chunk <= size(c)}, {@code gap} being what it takes to align the payload. The gap stays in the list as a
  * free chunk, as does the remainder past the block; both are whole granules, so every split is exact. If nothing fits,
  * grow the memory once by exactly the pages the request lacks (extending the last free chunk when it touches the
- * heap's end) and search again.
+ * heap's end) and search again. If someone else grew the memory meanwhile, their bytes are fenced off with a chunk
+ * tagged {@code TAG_FENCE}, which is never free and never a block.
  *
  * <p>Free: check the header (tag {@code TAG_ALLOCATED}, a chunk follows where it ends), then walk: along the list to
  * the last free chunk below the block, then over chunk headers up to the block, refusing it unless a chunk starts
@@ -139,7 +140,9 @@ public final class UnsyncFreeListAllocator implements Allocator {
         long chunkSize = chunkByteSize(byteSize);
         long alignment = Math.max(byteAlignment, GRANULE);
         long offset = allocateFromList(byteSize, chunkSize, alignment);
-        if (offset == NULL && tryGrowFor(chunkSize, alignment)) {
+        // One grow always suffices, unless someone else grew the memory meanwhile and the fence ate the new pages'
+        // start: then one more. Never more than two grows per request.
+        for (int grows = 0; offset == NULL && grows < 2 && tryGrowFor(chunkSize, alignment); grows++) {
             offset = allocateFromList(byteSize, chunkSize, alignment);
         }
         return offset;
@@ -200,23 +203,27 @@ public final class UnsyncFreeListAllocator implements Allocator {
             return false;
         }
         segment = memory.segment();
-        if (oldPages << LinearMemory.PAGE_SHIFT != memoryByteSize) {
-            throw new IllegalStateException("the memory was grown by someone else (from " + memoryByteSize
-                    + " to " + (oldPages << LinearMemory.PAGE_SHIFT) + " bytes): a free-list allocator must be the"
-                    + " only one growing its memory");
+        long oldByteSize = oldPages << LinearMemory.PAGE_SHIFT;
+        long regionStart = heapEnd;
+        if (oldByteSize != memoryByteSize) {
+            // Someone else grew the memory since our last grow. Fence their bytes off with a chunk that is never
+            // free and never a block: from our last 8 bytes to the first 8 of our new pages, whole granules.
+            regionStart = oldByteSize + HEAP_START;
+            set(heapEnd, FreeListLayout.fenceHeader(regionStart - heapEnd));
+            tailIsFree = false;
         }
-        memoryByteSize += pages << LinearMemory.PAGE_SHIFT;
+        memoryByteSize = oldByteSize + (pages << LinearMemory.PAGE_SHIFT);
         long newHeapEnd = FreeListLayout.heapEnd(memoryByteSize);
-        long added = newHeapEnd - heapEnd;
+        long added = newHeapEnd - regionStart;
         if (tailIsFree) {
             set(last, freeHeader(size(get(last)) + added));
         } else {
-            set(heapEnd, freeHeader(added));
-            set(heapEnd + NEXT_OFFSET, NULL);
-            link(last, heapEnd);
+            set(regionStart, freeHeader(added));
+            set(regionStart + NEXT_OFFSET, NULL);
+            link(last, regionStart);
         }
         heapEnd = newHeapEnd;
-        return true;
+        return true; // after a fence the request may still not fit: the caller grows once more
     }
 
     /**
@@ -240,7 +247,7 @@ public final class UnsyncFreeListAllocator implements Allocator {
         }
         if (end < heapEnd) {
             long nextTag = tag(get(end));
-            if (nextTag != TAG_ALLOCATED && nextTag != TAG_FREE) {
+            if (nextTag != TAG_ALLOCATED && nextTag != TAG_FREE && nextTag != FreeListLayout.TAG_FENCE) {
                 throw Checks.notABlock(offset, "no chunk starts where its header says it ends, at " + end);
             }
         }
@@ -260,8 +267,7 @@ public final class UnsyncFreeListAllocator implements Allocator {
             at = cur + size(get(cur));
         }
         while (at < chunk) {
-            long header = get(at);
-            at += tag(header) == TAG_ALLOCATED ? chunkByteSize(size(header)) : size(header);
+            at += FreeListLayout.chunkByteSizeOf(get(at));
         }
         if (at != chunk) {
             throw Checks.notABlock(chunk + HEADER_BYTE_SIZE, "no chunk starts there (it lies inside the chunk that"
@@ -449,6 +455,11 @@ public final class UnsyncFreeListAllocator implements Allocator {
                 }
                 previousFreeEnd = at + chunkSize;
                 listed = get(at + NEXT_OFFSET);
+            } else if (tag(header) == FreeListLayout.TAG_FENCE) {
+                chunkSize = size(header);
+                if (chunkSize < FreeListLayout.MIN_CHUNK_BYTE_SIZE || chunkSize % GRANULE != 0) {
+                    throw new IllegalStateException("free list: fence at " + at + " has size " + chunkSize);
+                }
             } else {
                 throw new IllegalStateException("free list: no chunk header at " + at + " (word "
                         + Long.toHexString(header) + ")");

@@ -202,4 +202,39 @@ class UnsyncFreeListAllocatorTest extends AllocatorContractTest {
         assertEquals(before, allocator.stats());
         model.checkAll();
     }
+
+    @Test
+    void bytesSomeoneElseGrewAreFencedOffAndNeverHandedOut() {
+        LinearMemory memory = track(LinearMemory.ofNative(16L << 20));
+        Allocator allocator = Allocator.freeList(memory);
+        LiveBlocks model = new LiveBlocks(allocator);
+        model.add(allocator.allocate(1000, 8), 1000, 8);
+        // Another owner grows the memory by one page and fills it.
+        long foreignStart = memory.grow(1) << LinearMemory.PAGE_SHIFT;
+        memory.segment().asSlice(foreignStart, LinearMemory.PAGE_BYTE_SIZE).fill((byte) 0x5A);
+        // A request that does not fit in the first page makes the allocator grow after the foreign page.
+        long big = allocator.allocate(100_000, 8);
+        model.add(big, 100_000, 8);
+        assertTrue(big >= foreignStart + LinearMemory.PAGE_BYTE_SIZE, "the block avoids the foreign page: " + big);
+        allocator.verify();
+        for (int i = 0; i < 200; i++) {
+            long offset = allocator.allocate(512, 8);
+            model.add(offset, 512, 8);
+            assertTrue(offset + 512 <= foreignStart || offset >= foreignStart + LinearMemory.PAGE_BYTE_SIZE,
+                    "no block overlaps the foreign page: " + offset);
+        }
+        assertEquals(-1, memory.segment().asSlice(foreignStart, LinearMemory.PAGE_BYTE_SIZE)
+                .mismatch(java.lang.foreign.MemorySegment.ofArray(filled(LinearMemory.PAGE_BYTE_SIZE))),
+                "the foreign page is untouched");
+        assertThrows(IllegalArgumentException.class, () -> allocator.free(foreignStart + 16),
+                "the fence is not a block");
+        model.checkAll();
+        allocator.verify();
+    }
+
+    private static byte[] filled(long byteSize) {
+        byte[] bytes = new byte[(int) byteSize];
+        java.util.Arrays.fill(bytes, (byte) 0x5A);
+        return bytes;
+    }
 }
