@@ -292,10 +292,11 @@ public interface Allocator {
      * Returns Offcut's general-purpose allocator over {@code memory}: a binned boundary-tag allocator in the line of
      * dlmalloc, TLSF and talc, with {@link Binning#DEFAULT} and {@link MemorySource#growAndExtend()}. Its metadata
      * takes the first bytes of the memory (an empty memory gets them with the first allocation); the memory's
-     * remaining bytes are its first heap, used before anything grows. Use {@link BinnedAllocator#builder(LinearMemory)} for other binnings or
-     * sources and {@link BinnedAllocator#open(LinearMemory)} to reopen. Not thread-safe.
+     * remaining bytes are its first heap, used before anything grows. Use
+     * {@link BinnedAllocator#builder(LinearMemory)} for other binnings or sources and
+     * {@link BinnedAllocator#open(LinearMemory)} to reopen. Not thread-safe.
      *
-     * @param memory the memory to allocate from; its bytes are overwritten
+     * @param memory the memory to allocate from; the allocator owns its bytes from then on
      * @return a new binned allocator
      */
     static BinnedAllocator binned(LinearMemory memory) {

@@ -1,0 +1,245 @@
+package dev.offcut;
+
+import dev.offcut.internal.UnsyncBinnedAllocator;
+
+import java.util.Objects;
+
+/**
+ * Offcut's general-purpose allocator: a binned boundary-tag allocator in the line of dlmalloc, TLSF and talc.
+ *
+ * <p>Free chunks are kept in size bins with a bitmap of the non-empty ones, so allocation is near-constant time;
+ * free, grow-in-place and shrink are O(1), and freed chunks merge with free neighbours at once. Each block costs one
+ * 8-byte header word; the smallest chunk is 32 bytes. Every power-of-two alignment up to
+ * {@link Allocator#MAX_BYTE_ALIGNMENT} is supported; the gap below a highly aligned block is returned to the free
+ * lists. {@link #tryReallocate} grows or shrinks in place when the next chunk allows and moves only otherwise.
+ *
+ * <h2>State in memory</h2>
+ * All state (bin heads, the bitmap, the list of heaps, the counters) lives in the linear memory, in a metadata
+ * superblock at {@link #metadataOffset()} (0 unless the allocator borrows from a parent). The Java object only caches
+ * constants, so {@link #open(LinearMemory)} reopens an allocator over the same memory with every live block intact.
+ *
+ * <h2>Heaps and sources</h2>
+ * The allocator manages one or more disjoint heaps inside its memory. A {@link MemorySource} decides what happens when
+ * no heap has room (grow the memory and extend the last heap by default). The heap-management methods ({@link #claim},
+ * {@link #extend}, {@link #truncate}, {@link #resize}, {@link #reserved}) name a heap by its offset, as returned by
+ * {@link #claim} or {@link #heaps()}.
+ *
+ * <h2>Bad frees</h2>
+ * {@code free}, sized {@code free} and {@code tryReallocate} refuse, with {@link IllegalArgumentException} and the heap
+ * left exactly as it was: an offset that is not 8-aligned, outside every heap, inside the metadata, the start of a
+ * free chunk (a double free), or whose header word does not carry the position-keyed check bits of an allocated chunk
+ * followed by a valid next header (an interior or foreign offset; a forged or stale word passes with probability about
+ * 2<sup>-20</sup>); and a sized free whose size is not the block's requested size.
+ *
+ * <h2>Thread safety</h2>
+ * Not thread-safe. {@link Allocator#locked(Allocator)} makes the {@link Allocator} methods thread-safe, but not the
+ * heap-management methods of this interface: call those only when no other thread uses the allocator.
+ */
+public interface BinnedAllocator extends Allocator {
+
+    /**
+     * Reopens the allocator whose metadata is at offset 0 of {@code memory}, with the default binning check and the
+     * {@linkplain MemorySource#growAndExtend() default source}. Live blocks, heaps and counters are as the previous
+     * allocator left them.
+     *
+     * @param memory a memory an allocator built by {@link Builder#build()} (with metadata offset 0) used
+     * @return an allocator over the same state
+     * @throws IllegalArgumentException if offset 0 of {@code memory} holds no binned-allocator metadata of this layout
+     *                                  version
+     */
+    static BinnedAllocator open(LinearMemory memory) {
+        return builder(memory).open();
+    }
+
+    /**
+     * Starts configuring an allocator over {@code memory}.
+     *
+     * @param memory the memory to allocate from
+     * @return a builder with {@link Binning#DEFAULT}, {@link MemorySource#growAndExtend()} and metadata offset 0
+     * @throws NullPointerException if {@code memory} is {@code null}
+     */
+    static Builder builder(LinearMemory memory) {
+        return new Builder(memory);
+    }
+
+    /**
+     * Returns the binning this allocator was built with.
+     *
+     * @return the binning stored in its metadata
+     */
+    Binning binning();
+
+    /**
+     * Returns the source this allocator consults when it runs out of memory.
+     *
+     * @return the source
+     */
+    MemorySource source();
+
+    /**
+     * Returns where the allocator's metadata superblock starts in the memory; pass it to
+     * {@link Builder#metadataOffset(long)} to reopen an allocator that borrows from a parent.
+     *
+     * @return the metadata offset
+     */
+    long metadataOffset();
+
+    /**
+     * Makes {@code [offset, offset + byteSize)}, shrunk inward to multiples of 8, a new heap (talc's {@code claim}).
+     * The region's bytes become the allocator's; their contents need not be zero.
+     *
+     * @param offset   the first byte of the region
+     * @param byteSize the region's size in bytes
+     * @return the heap's offset (its name for the other heap methods)
+     * @throws IllegalArgumentException if the region is negative, outside the memory, smaller than a heap's minimum of
+     *                                  56 bytes, or overlaps the metadata or an existing heap; nothing changes then
+     */
+    long claim(long offset, long byteSize);
+
+    /**
+     * Grows a heap upward to {@code newByteSize} (rounded down to a multiple of 8) from its offset (talc's
+     * {@code extend}). The new bytes join the heap's free space, merged with a free chunk at its top. A growth of
+     * less than 32 bytes that cannot merge is skipped.
+     *
+     * @param heap        a heap's offset
+     * @param newByteSize the size wanted, {@code >=} the heap's current size
+     * @return the heap's byte size afterwards
+     * @throws IllegalArgumentException if {@code heap} is not a heap, {@code newByteSize} is below its size, or the
+     *                                  grown heap would leave the memory or overlap the metadata or the next heap
+     */
+    long extend(long heap, long newByteSize);
+
+    /**
+     * Shrinks a heap toward {@code newByteSize} from its offset, cutting free space at its top only (talc's
+     * {@code truncate}): it never cuts below a live block, so the result may be larger than asked. If the heap holds no
+     * live block and {@code newByteSize} is below the 56-byte minimum, the heap is removed.
+     *
+     * @param heap        a heap's offset
+     * @param newByteSize the size wanted, {@code >= 0} and {@code <=} the heap's current size
+     * @return the heap's byte size afterwards, 0 if it was removed
+     * @throws IllegalArgumentException if {@code heap} is not a heap or {@code newByteSize} is out of range
+     */
+    long truncate(long heap, long newByteSize);
+
+    /**
+     * Extends or truncates a heap to {@code newByteSize}, whichever applies (talc's {@code resize}).
+     *
+     * @param heap        a heap's offset
+     * @param newByteSize the size wanted, {@code >= 0}
+     * @return the heap's byte size afterwards, 0 if it was removed
+     * @throws IllegalArgumentException as {@link #extend} or {@link #truncate} would
+     */
+    long resize(long heap, long newByteSize);
+
+    /**
+     * Returns how many bytes from the heap's offset its live blocks (and the heap's own header and sentinel) occupy:
+     * the smallest size {@link #truncate} can reach (talc's {@code reserved}). Like {@code truncate}, it first merges
+     * the small freed chunks {@link Binning#DEFAULT} keeps aside for quick reuse, so that only live blocks count.
+     *
+     * @param heap a heap's offset
+     * @return the reserved byte size, 0 if the heap holds no live block
+     * @throws IllegalArgumentException if {@code heap} is not a heap
+     */
+    long reserved(long heap);
+
+    /**
+     * Returns the offsets of the heaps, in ascending order.
+     *
+     * @return a new array of heap offsets
+     */
+    long[] heaps();
+
+    /**
+     * Returns the byte size of a heap.
+     *
+     * @param heap a heap's offset
+     * @return its byte size, from its offset to its end
+     * @throws IllegalArgumentException if {@code heap} is not a heap
+     */
+    long heapByteSize(long heap);
+
+    /**
+     * Configures and builds, or reopens, a {@link BinnedAllocator}. Not thread-safe; use once.
+     */
+    final class Builder {
+
+        private final LinearMemory memory;
+        private Binning binning;
+        private MemorySource source = MemorySource.growAndExtend();
+        private long metadataOffset = -1;
+
+        private Builder(LinearMemory memory) {
+            this.memory = Objects.requireNonNull(memory, "memory");
+        }
+
+        /**
+         * Sets the binning; when reopening, it must match the stored one.
+         *
+         * @param binning the binning, {@link Binning#DEFAULT} unless set
+         * @return this builder
+         * @throws NullPointerException if {@code binning} is {@code null}
+         */
+        public Builder binning(Binning binning) {
+            this.binning = Objects.requireNonNull(binning, "binning");
+            return this;
+        }
+
+        /**
+         * Sets the source consulted when memory runs out.
+         *
+         * @param source the source, {@link MemorySource#growAndExtend()} unless set
+         * @return this builder
+         * @throws NullPointerException if {@code source} is {@code null}
+         */
+        public Builder source(MemorySource source) {
+            this.source = Objects.requireNonNull(source, "source");
+            return this;
+        }
+
+        /**
+         * Sets where the metadata superblock is (when reopening) or goes (when building; the bytes below it are left
+         * alone). Not allowed when building with {@link MemorySource#fromParent(Allocator)}, whose metadata is a block
+         * of the parent.
+         *
+         * @param metadataOffset a multiple of 64, {@code >= 0}; 0 unless set
+         * @return this builder
+         * @throws IllegalArgumentException if {@code metadataOffset} is negative or not a multiple of 64
+         */
+        public Builder metadataOffset(long metadataOffset) {
+            if (metadataOffset < 0 || (metadataOffset & 63) != 0) {
+                throw new IllegalArgumentException("metadataOffset must be a non-negative multiple of 64, was "
+                        + metadataOffset);
+            }
+            this.metadataOffset = metadataOffset;
+            return this;
+        }
+
+        /**
+         * Builds a new, empty allocator: writes fresh metadata at the metadata offset, then, for the growing sources,
+         * makes the memory's remaining bytes its first heap. If the memory is too small for the metadata (an empty
+         * memory), a growing source leaves it to the first allocation, which grows the memory for the metadata and the
+         * request in one step; until then the allocator has no heap and cannot be reopened.
+         *
+         * @return the new allocator
+         * @throws IllegalArgumentException if a parent source's parent is over another memory, or a metadata offset
+         *                                  was set for a parent source
+         * @throws IllegalStateException    if the memory is too small for the metadata and the source never grows it,
+         *                                  or the parent cannot give a block for it
+         */
+        public BinnedAllocator build() {
+            return UnsyncBinnedAllocator.create(memory, binning == null ? Binning.DEFAULT : binning, source,
+                    metadataOffset);
+        }
+
+        /**
+         * Reopens the allocator whose metadata is at the metadata offset, keeping every live block.
+         *
+         * @return the reopened allocator
+         * @throws IllegalArgumentException if no metadata of this layout version is there, or its binning differs
+         *                                  from one set on this builder
+         */
+        public BinnedAllocator open() {
+            return UnsyncBinnedAllocator.open(memory, binning, source, Math.max(metadataOffset, 0));
+        }
+    }
+}

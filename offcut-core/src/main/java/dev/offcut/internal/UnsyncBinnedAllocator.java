@@ -1,0 +1,1676 @@
+package dev.offcut.internal;
+
+import dev.offcut.Allocator;
+import dev.offcut.AllocatorStats;
+import dev.offcut.BinnedAllocator;
+import dev.offcut.Binning;
+import dev.offcut.LinearMemory;
+import dev.offcut.MemorySource;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+import static dev.offcut.internal.BinnedLayout.ALLOCATED;
+import static dev.offcut.internal.BinnedLayout.CHECK_MASK;
+import static dev.offcut.internal.BinnedLayout.CHUNK_UNIT;
+import static dev.offcut.internal.BinnedLayout.FREE_NEXT;
+import static dev.offcut.internal.BinnedLayout.FREE_PREV;
+import static dev.offcut.internal.BinnedLayout.HEADER_BYTE_SIZE;
+import static dev.offcut.internal.BinnedLayout.HEAP_END;
+import static dev.offcut.internal.BinnedLayout.HEAP_HEADER_BYTE_SIZE;
+import static dev.offcut.internal.BinnedLayout.HEAP_NEXT;
+import static dev.offcut.internal.BinnedLayout.HEAP_OVERHEAD_BYTE_SIZE;
+import static dev.offcut.internal.BinnedLayout.MAX_CHUNK_BYTE_SIZE;
+import static dev.offcut.internal.BinnedLayout.MIN_CHUNK_BYTE_SIZE;
+import static dev.offcut.internal.BinnedLayout.MIN_HEAP_BYTE_SIZE;
+import static dev.offcut.internal.BinnedLayout.PREV_FREE;
+import static dev.offcut.internal.BinnedLayout.QUICK_COUNT_SHIFT;
+import static dev.offcut.internal.BinnedLayout.QUICK_LIMIT;
+import static dev.offcut.internal.BinnedLayout.QUICK_LINK_MASK;
+import static dev.offcut.internal.BinnedLayout.QUICK_MARK;
+import static dev.offcut.internal.BinnedLayout.SB_BITMAP;
+import static dev.offcut.internal.BinnedLayout.SB_BYTE_SIZE;
+import static dev.offcut.internal.BinnedLayout.SB_CLAIMED_BYTES;
+import static dev.offcut.internal.BinnedLayout.SB_FIRST_HEAP;
+import static dev.offcut.internal.BinnedLayout.SB_FRAGMENT_COUNT;
+import static dev.offcut.internal.BinnedLayout.SB_FREED_BYTES;
+import static dev.offcut.internal.BinnedLayout.SB_FREED_COUNT;
+import static dev.offcut.internal.BinnedLayout.SB_FREE_CHUNK_BYTES;
+import static dev.offcut.internal.BinnedLayout.SB_HEAPS_HIGH;
+import static dev.offcut.internal.BinnedLayout.SB_HEAPS_LOW;
+import static dev.offcut.internal.BinnedLayout.SB_HEAP_COUNT;
+import static dev.offcut.internal.BinnedLayout.SB_MAGIC;
+import static dev.offcut.internal.BinnedLayout.SB_SALT;
+import static dev.offcut.internal.BinnedLayout.SB_SOURCE_STATE;
+import static dev.offcut.internal.BinnedLayout.SB_TOTAL_ALLOCATED_BYTES;
+import static dev.offcut.internal.BinnedLayout.SB_TOTAL_ALLOCATION_COUNT;
+import static dev.offcut.internal.BinnedLayout.SB_TOTAL_CLAIMED_BYTES;
+import static dev.offcut.internal.BinnedLayout.SB_TOTAL_HEAP_COUNT;
+import static dev.offcut.internal.BinnedLayout.SB_VERSION_BINNING;
+import static dev.offcut.internal.BinnedLayout.SENTINEL;
+import static dev.offcut.internal.BinnedLayout.SENTINEL_BYTE_SIZE;
+import static dev.offcut.internal.BinnedLayout.SIZE_MASK;
+import static dev.offcut.internal.BinnedLayout.SLACK_MASK;
+import static dev.offcut.internal.BinnedLayout.SLACK_SHIFT;
+
+/**
+ * The binned boundary-tag allocator (dlmalloc's boundary tags and bins, TLSF's bitmap-indexed segregated fits, talc's
+ * one-word tags, heaps and sources, glibc's fast bins as "quick lists"), not thread-safe. Every byte of its state
+ * is in the linear memory; see {@link BinnedLayout} for the superblock, heap and chunk formats and {@link BinIndex}
+ * for the bins.
+ *
+ * <pre>
+ *   memory:  [superblock M..M+S) ... [heap H: hdr | chunk | chunk | ... | sentinel] ... [heap H2 ...] ...
+ *   chunk:   allocated  [size|flags|slack|check][block ...................... slack]
+ *            free       [size|check][next][prev][ ...                 ][footer size]
+ *            parked     [size|ALLOCATED|slack=63|check][next parked][ ... ]          (DEFAULT only, &lt;= 256 B)
+ *   header:  check(10) | slack(6) | size(45) | SENTINEL | PREV_FREE | ALLOCATED
+ * </pre>
+ *
+ * <h2>Allocate (n bytes, alignment a)</h2>
+ * <ol>
+ *   <li>{@code need = max(32, roundUp8(n + 8))}. If {@code a <= 8} and the quick list of chunk size {@code need} is not
+ *       empty, pop it: three loads, three stores and two counter updates.</li>
+ *   <li>Else, for {@code a <= 8}, bin {@code b = ceilBinOf(need)}: every chunk in bins {@code >= b} fits, so the first
+ *       set bitmap bit at or above {@code b} names a bin whose head fits (a few bit operations over at most 4 bitmap
+ *       words). In the exponential bins a bounded better-fit look (8 chunks of the bin below {@code b}, which may fit,
+ *       then 8 of the found bin) picks a tighter chunk, which keeps large chunks whole: heap efficiency.</li>
+ *   <li>For {@code a > 8}: probe the head of each non-empty bin from {@code ceilBinOf(need)} up to
+ *       {@code ceilBinOf(need + a + 24)}, whose heads are sure to fit; the block starts at the first aligned offset
+ *       at least 32 bytes above the chunk start (or at it), and the gap below becomes a free chunk again.</li>
+ *   <li>If no bin guarantees a fit: search the bins that may hold a fitting chunk first-fit; then consolidate the
+ *       quick lists (free every parked chunk into the bins, merging) and search again; then ask the source once, for
+ *       enough memory for this request in one step, and retry once. No loop.</li>
+ *   <li>Split: a remainder of at least 32 bytes above the block becomes a free chunk (taking the split chunk's place
+ *       in its list when it stays in the same bin); a smaller one stays in the block as slack (so slack
+ *       {@code <= 48}). Header: size, ALLOCATED, PREV_FREE if the gap below is free, slack, check.</li>
+ * </ol>
+ *
+ * <h2>Free (offset p, chunk c = p - 8)</h2>
+ * Validate with tag checks (8-aligned, inside the heaps' span, outside the superblock, header ALLOCATED and not
+ * SENTINEL or parked with {@code check(c)} bits, size and slack in range, next header with {@code check(c + size)} bits
+ * and PREV_FREE clear); otherwise throw IllegalArgumentException before touching anything. A chunk of at most 256 bytes
+ * (DEFAULT) is parked on its quick list if the list holds fewer than 16. Any other merges with the chunk below if
+ * PREV_FREE (its footer gives its size) and with the chunk above if it is not ALLOCATED; headers swallowed by a merge
+ * are scrubbed to 0 so a second free of them finds no tag; PREV_FREE is set on the chunk above; the result is binned
+ * (LIFO), reusing a merged neighbour's list slot when the bin is unchanged. A parent-sourced heap left with no live
+ * block is handed back to the parent (quick lists are off for parent sources, so heaps do empty).
+ *
+ * <h2>Reallocate</h2>
+ * Shrink in place always (the tail joins a free chunk above, or becomes one if at least 32 bytes); grow in place if
+ * the chunk above is free and big enough; else grow down into a free chunk below (plus the one above) with a memmove
+ * if that suffices and keeps the alignment; else allocate, copy, free.
+ *
+ * <h2>Counters</h2>
+ * Allocation adds to the two total counters, free to the two freed counters; live counts are their differences.
+ * Free-chunk bytes and fragments change only when the bins do. Parked chunks count as overhead, not as available,
+ * until consolidated.
+ *
+ * <h2>Invariants ({@link #verify()} checks each)</h2>
+ * <ul>
+ *   <li>{@code bitmap bit b == (head[b] != 0)} for every bin.</li>
+ *   <li>free chunk: {@code header.size == footer}, {@code !ALLOCATED}, {@code check == check(c)},
+ *       {@code binOf(size) == the bin whose list holds it}, list links are mutual.</li>
+ *   <li>no two free chunks are adjacent; {@code next.PREV_FREE == (this is free)} for every chunk.</li>
+ *   <li>parked chunk: in exactly one quick list, of its exact size; each list's count word equals its length,
+ *       {@code <= 16}.</li>
+ *   <li>chunks tile {@code [H + 16, E - 8)} exactly; the sentinel at {@code E - 8} names {@code H}.</li>
+ *   <li>heaps are disjoint, ascending, inside the memory and outside the superblock.</li>
+ *   <li>counters equal the walk: live blocks, their requested bytes, free chunks and their bytes, heaps, and
+ *       {@code claimedBytes == S + sum(heap sizes)}, the heaps' span.</li>
+ * </ul>
+ *
+ * <h2>Lifecycle</h2>
+ * The Java object holds constants, a cached segment (re-read after every grow and every call into the parent, and on
+ * every call for memories that do not grow in place) and one flag: a growing allocator built over a memory too small
+ * for its superblock writes it with its first allocation, which grows the memory for both in one step.
+ *
+ * <p>Not thread-safe: {@link Allocator#locked(Allocator)} guards the {@link Allocator} methods only, not the heap
+ * management methods.
+ */
+public final class UnsyncBinnedAllocator implements BinnedAllocator {
+
+    private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED;
+    /** The smallest block borrowed from a parent for a heap. */
+    private static final long MIN_BORROW_BYTE_SIZE = 16 * 1024;
+
+    private final LinearMemory memory;
+    private final boolean refreshEachCall;
+    private MemorySegment seg;
+
+    private final BinIndex bins;
+    private final BinnedSource source;
+    private final boolean parentSource;
+    /** The metadata offset M. */
+    private final long meta;
+    /** The superblock's byte size S. */
+    private final long metaSize;
+    private final long salt;
+    private final long bitmapBase;
+    private final long headsBase;
+    private final int binCount;
+    /** The offset of quick list 0's head (chunk size 32); size {@code n}'s head is at {@code quickBase + n - 32}. */
+    private final long quickBase;
+    /** The largest chunk size parked in quick lists; 0 disables them (COMPACT, and parent sources). */
+    private final long quickMax;
+    /**
+     * False only while a growing allocator waits for its first allocation to grow a memory too small for the
+     * superblock; it turns true once, when the superblock is written, and never back.
+     */
+    private boolean ready;
+
+    private UnsyncBinnedAllocator(LinearMemory memory, BinIndex bins, BinnedSource source, long meta, long salt,
+            boolean ready) {
+        this.memory = memory;
+        this.refreshEachCall = !memory.growsInPlace();
+        this.seg = memory.segment();
+        this.bins = bins;
+        this.source = source;
+        this.parentSource = source.kind() == BinnedSource.Kind.PARENT;
+        this.meta = meta;
+        this.metaSize = bins.superblockByteSize();
+        this.salt = salt;
+        this.bitmapBase = meta + SB_BITMAP;
+        this.headsBase = meta + BinnedLayout.binHeadsOffset(bins.binCount);
+        this.binCount = bins.binCount;
+        this.quickBase = meta + BinnedLayout.quickHeadsOffset(bins.binCount);
+        // A parent source hands a heap back when it empties: parked chunks would keep heaps from emptying.
+        this.quickMax = parentSource ? 0 : bins.quickMaxChunkSize;
+        this.ready = ready;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Creation
+
+    /**
+     * Builds a new allocator with fresh metadata; see {@link BinnedAllocator.Builder#build()}.
+     *
+     * @param memory         the memory
+     * @param binning        the binning
+     * @param memorySource   the source
+     * @param metadataOffset where the superblock goes, or -1 for the default
+     * @return the allocator
+     */
+    public static UnsyncBinnedAllocator create(LinearMemory memory, Binning binning, MemorySource memorySource,
+            long metadataOffset) {
+        Objects.requireNonNull(memory, "memory");
+        BinIndex bins = BinIndex.of(Objects.requireNonNull(binning, "binning"));
+        BinnedSource source = (BinnedSource) Objects.requireNonNull(memorySource, "source");
+        long superSize = bins.superblockByteSize();
+        if (source.kind() == BinnedSource.Kind.PARENT) {
+            if (source.parent().memory() != memory) {
+                throw new IllegalArgumentException("the parent allocator must be over the same memory");
+            }
+            if (metadataOffset >= 0) {
+                throw new IllegalArgumentException("a parent-sourced allocator's metadata is a block of the parent; "
+                        + "do not set metadataOffset when building");
+            }
+            long meta = source.parent().tryAllocate(superSize, 64);
+            if (meta == NULL) {
+                throw new IllegalStateException("the parent cannot give a " + superSize + "-byte block for metadata");
+            }
+            UnsyncBinnedAllocator allocator = new UnsyncBinnedAllocator(memory, bins, source, meta, saltFor(meta),
+                    false);
+            allocator.initialize();
+            return allocator;
+        }
+        long meta = Math.max(metadataOffset, 0);
+        UnsyncBinnedAllocator allocator = new UnsyncBinnedAllocator(memory, bins, source, meta, saltFor(meta), false);
+        if (memory.byteSize() >= meta + superSize) {
+            allocator.initialize();
+        } else if (!allocator.growing()) {
+            throw new IllegalStateException("memory of " + memory.byteSize() + " bytes cannot hold the " + superSize
+                    + "-byte metadata of Binning." + binning + " at offset " + meta + ", and " + source
+                    + " never grows it");
+        }
+        // Else the first allocation grows the memory for the metadata and itself in one step.
+        return allocator;
+    }
+
+    private static long saltFor(long meta) {
+        return mix(meta ^ 0x6F66_6663_7574_0000L);
+    }
+
+    private boolean growing() {
+        return source.kind() == BinnedSource.Kind.GROW_AND_EXTEND || source.kind() == BinnedSource.Kind.GROW_AND_CLAIM;
+    }
+
+    /** Writes a fresh superblock; for growing sources, the memory's bytes above it become the first heap. */
+    private void initialize() {
+        MemorySegment s = refresh();
+        MemorySegments.zero(s, meta, metaSize);
+        s.set(WORD, meta + SB_MAGIC, BinnedLayout.MAGIC);
+        s.set(WORD, meta + SB_VERSION_BINNING, ((long) BinnedLayout.LAYOUT_VERSION << 32) | bins.id);
+        s.set(WORD, meta + SB_SALT, salt);
+        s.set(WORD, meta + SB_BYTE_SIZE, metaSize);
+        s.set(WORD, meta + SB_HEAPS_LOW, Long.MAX_VALUE);
+        s.set(WORD, meta + SB_CLAIMED_BYTES, metaSize);
+        s.set(WORD, meta + SB_TOTAL_CLAIMED_BYTES, metaSize);
+        ready = true;
+        if (growing()) {
+            long base = meta + metaSize;
+            long end = memory.byteSize() & -CHUNK_UNIT;
+            if (end - base >= MIN_HEAP_BYTE_SIZE) {
+                claimRegion(base, end);
+            }
+        }
+    }
+
+    /** For a pending allocator: grows the memory for the superblock and a chunk of {@code want} bytes, once. */
+    private boolean initializeByGrowing(long want) {
+        long missing = meta + metaSize + HEAP_OVERHEAD_BYTE_SIZE + want - memory.byteSize();
+        if (missing > 0 && memory.grow(pagesFor(missing)) < 0) {
+            return false;
+        }
+        if (memory.byteSize() < meta + metaSize) {
+            return false;
+        }
+        initialize();
+        return true;
+    }
+
+    /**
+     * Reopens an allocator from its metadata; see {@link BinnedAllocator.Builder#open()}.
+     *
+     * @param memory         the memory
+     * @param binning        the binning expected, or {@code null} to accept the stored one
+     * @param memorySource   the source
+     * @param metadataOffset where the superblock is
+     * @return the allocator
+     */
+    public static UnsyncBinnedAllocator open(LinearMemory memory, Binning binning, MemorySource memorySource,
+            long metadataOffset) {
+        Objects.requireNonNull(memory, "memory");
+        BinnedSource source = (BinnedSource) Objects.requireNonNull(memorySource, "source");
+        if (source.kind() == BinnedSource.Kind.PARENT && source.parent().memory() != memory) {
+            throw new IllegalArgumentException("the parent allocator must be over the same memory");
+        }
+        MemorySegment s = memory.segment();
+        long meta = metadataOffset;
+        if (meta < 0 || meta > s.byteSize() - BinnedLayout.SB_BITMAP
+                || s.get(WORD, meta + SB_MAGIC) != BinnedLayout.MAGIC) {
+            throw new IllegalArgumentException("no binned-allocator metadata at offset " + meta);
+        }
+        long versionBinning = s.get(WORD, meta + SB_VERSION_BINNING);
+        if ((versionBinning >>> 32) != BinnedLayout.LAYOUT_VERSION) {
+            throw new IllegalArgumentException("binned-allocator metadata at offset " + meta + " has layout version "
+                    + (versionBinning >>> 32) + ", expected " + BinnedLayout.LAYOUT_VERSION);
+        }
+        BinIndex bins = BinIndex.ofId(versionBinning & 0xFFFF_FFFFL);
+        if (bins == null || s.get(WORD, meta + SB_BYTE_SIZE) != bins.superblockByteSize()
+                || meta + bins.superblockByteSize() > s.byteSize()) {
+            throw new IllegalArgumentException("corrupt binned-allocator metadata at offset " + meta);
+        }
+        if (binning != null && bins.binning() != binning) {
+            throw new IllegalArgumentException("the memory's allocator uses Binning." + bins.binning()
+                    + ", not Binning." + binning);
+        }
+        return new UnsyncBinnedAllocator(memory, bins, source, meta, s.get(WORD, meta + SB_SALT), true);
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
+        return z ^ (z >>> 31);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Word access
+
+    private static long get(MemorySegment s, long offset) {
+        return s.get(WORD, offset);
+    }
+
+    private static void put(MemorySegment s, long offset, long value) {
+        s.set(WORD, offset, value);
+    }
+
+    private void add(MemorySegment s, int field, long delta) {
+        long at = meta + field;
+        s.set(WORD, at, s.get(WORD, at) + delta);
+    }
+
+    private long counter(MemorySegment s, int field) {
+        return s.get(WORD, meta + field);
+    }
+
+    private MemorySegment segment() {
+        MemorySegment s = seg;
+        if (refreshEachCall) {
+            s = memory.segment();
+            seg = s;
+        }
+        return s;
+    }
+
+    private MemorySegment refresh() {
+        MemorySegment s = memory.segment();
+        seg = s;
+        return s;
+    }
+
+    private long check(long chunk) {
+        return BinnedLayout.checkBits(chunk, salt);
+    }
+
+    private static long chunkSizeFor(long byteSize) {
+        return Math.max(MIN_CHUNK_BYTE_SIZE, (byteSize + HEADER_BYTE_SIZE + CHUNK_UNIT - 1) & -CHUNK_UNIT);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Bins
+
+    /** Returns the first non-empty bin at or above {@code bin}, or -1. */
+    private int firstNonEmptyBin(MemorySegment s, int bin) {
+        int word = bin >>> 6;
+        long bits = get(s, bitmapBase + 8L * word) & (-1L << bin);
+        while (bits == 0) {
+            if (++word == bins.bitmapWordCount) {
+                return -1;
+            }
+            bits = get(s, bitmapBase + 8L * word);
+        }
+        return (word << 6) + Long.numberOfTrailingZeros(bits);
+    }
+
+    private void setBit(MemorySegment s, int bin) {
+        long at = bitmapBase + 8L * (bin >>> 6);
+        put(s, at, get(s, at) | (1L << bin));
+    }
+
+    private void clearBit(MemorySegment s, int bin) {
+        long at = bitmapBase + 8L * (bin >>> 6);
+        put(s, at, get(s, at) & ~(1L << bin));
+    }
+
+    /** Writes a free chunk's header and footer. */
+    private void writeFree(MemorySegment s, long chunk, long size) {
+        put(s, chunk, size | check(chunk));
+        put(s, chunk + size - 8, size);
+    }
+
+    /** Pushes a free chunk onto the front of its bin. */
+    private void link(MemorySegment s, long chunk, long size) {
+        int bin = bins.binOf(size);
+        long headAt = headsBase + 8L * bin;
+        long head = get(s, headAt);
+        put(s, chunk + FREE_NEXT, head);
+        put(s, chunk + FREE_PREV, NULL);
+        if (head != NULL) {
+            put(s, head + FREE_PREV, chunk);
+        } else {
+            setBit(s, bin);
+        }
+        put(s, headAt, chunk);
+    }
+
+    /** Removes a free chunk from its bin. */
+    private void unlink(MemorySegment s, long chunk, long size) {
+        long next = get(s, chunk + FREE_NEXT);
+        long prev = get(s, chunk + FREE_PREV);
+        if (prev == NULL) {
+            int bin = bins.binOf(size);
+            put(s, headsBase + 8L * bin, next);
+            if (next == NULL) {
+                clearBit(s, bin);
+            }
+        } else {
+            put(s, prev + FREE_NEXT, next);
+        }
+        if (next != NULL) {
+            put(s, next + FREE_PREV, prev);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Allocation
+
+    @Override
+    public LinearMemory memory() {
+        return memory;
+    }
+
+    @Override
+    public long tryAllocate(long byteSize, long byteAlignment) {
+        Checks.checkByteSize(byteSize);
+        Checks.checkByteAlignment(byteAlignment);
+        if (!ready) {
+            return allocatePending(byteSize, byteAlignment);
+        }
+        MemorySegment s = segment();
+        long need = chunkSizeFor(byteSize);
+        if (need <= quickMax) {
+            long headAt = quickBase + need - MIN_CHUNK_BYTE_SIZE;
+            long head = get(s, headAt);
+            long chunk = head & QUICK_LINK_MASK;
+            // Any alignment the parked chunk happens to have is fine (always true for 8: chunks are 8-aligned).
+            if (chunk != NULL && ((chunk + HEADER_BYTE_SIZE) & (byteAlignment - 1)) == 0) {
+                // Pop a parked chunk of exactly this size: no bins, no splitting. The count drops by one.
+                put(s, headAt, get(s, chunk + FREE_NEXT) | ((head & ~QUICK_LINK_MASK) - (1L << QUICK_COUNT_SHIFT)));
+                put(s, chunk, (get(s, chunk) & PREV_FREE) | need | ALLOCATED
+                        | ((need - HEADER_BYTE_SIZE - byteSize) << SLACK_SHIFT) | check(chunk));
+                countAllocation(s, byteSize);
+                return chunk + HEADER_BYTE_SIZE;
+            }
+        }
+        return allocateFromBins(s, byteSize, byteAlignment, need);
+    }
+
+    /** The allocation path past the quick lists: the bitmap's first sure bin, else the slow path. */
+    private long allocateFromBins(MemorySegment s, long byteSize, long byteAlignment, long need) {
+        if (need < MAX_CHUNK_BYTE_SIZE >>> 1) {
+            int bin = bins.ceilBinOf(need);
+            if (bin < binCount) {
+                int found = firstNonEmptyBin(s, bin);
+                long chunk = found >= 0 ? get(s, headsBase + 8L * found) : NULL;
+                // An aligned request takes this path too when the head happens to be aligned (no gap to cut off).
+                if (chunk != NULL && (byteAlignment <= CHUNK_UNIT
+                        || ((chunk + HEADER_BYTE_SIZE) & (byteAlignment - 1)) == 0)) {
+                    if (found >= bins.linearBinCount && byteAlignment <= CHUNK_UNIT) {
+                        chunk = betterFit(s, found, need, chunk, bin - 1);
+                    }
+                    long size = get(s, chunk) & SIZE_MASK;
+                    long rest = size - need;
+                    if (rest >= MIN_CHUNK_BYTE_SIZE) {
+                        int chunkBin = bins.binOf(size);
+                        if (bins.binOf(rest) == chunkBin) {
+                            // The remainder stays in the chunk's bin: it takes the chunk's place in the list.
+                            long above = chunk + need;
+                            moveListSlot(s, chunk, above, chunkBin);
+                            writeFree(s, above, rest);
+                            put(s, chunk, need | ALLOCATED | ((need - HEADER_BYTE_SIZE - byteSize) << SLACK_SHIFT)
+                                    | check(chunk));
+                            add(s, SB_FREE_CHUNK_BYTES, -need);
+                            countAllocation(s, byteSize);
+                            return chunk + HEADER_BYTE_SIZE;
+                        }
+                    }
+                    unlink(s, chunk, size);
+                    return carve(s, chunk, size, 0, need, byteSize);
+                }
+            }
+        }
+        return allocateSlow(byteSize, byteAlignment, need);
+    }
+
+    /** Moves a free chunk's place in its bin's list to {@code to}: no bitmap or head search. */
+    private void moveListSlot(MemorySegment s, long from, long to, int bin) {
+        long next = get(s, from + FREE_NEXT);
+        long prev = get(s, from + FREE_PREV);
+        put(s, to + FREE_NEXT, next);
+        put(s, to + FREE_PREV, prev);
+        if (prev == NULL) {
+            put(s, headsBase + 8L * bin, to);
+        } else {
+            put(s, prev + FREE_NEXT, to);
+        }
+        if (next != NULL) {
+            put(s, next + FREE_PREV, to);
+        }
+    }
+
+    /** How many chunks of a bin a better-fit look examines. */
+    private static final int FIT_LOOKS = 8;
+
+    /**
+     * Looks for a tighter fit than the head of {@code found} (which fits): first in the bin below the ceiling bin,
+     * whose chunks may or may not fit, then among the first chunks of {@code found}. Bounded, so allocation stays
+     * near-constant time; tighter fits leave larger free chunks whole, which is most of heap efficiency.
+     */
+    private long betterFit(MemorySegment s, int found, long need, long head, int below) {
+        if (below >= bins.linearBinCount && below < binCount
+                && (get(s, bitmapBase + 8L * (below >>> 6)) & (1L << below)) != 0) {
+            long chunk = get(s, headsBase + 8L * below);
+            for (int i = 0; i < FIT_LOOKS && chunk != NULL; i++) {
+                if ((get(s, chunk) & SIZE_MASK) >= need) {
+                    return chunk;
+                }
+                chunk = get(s, chunk + FREE_NEXT);
+            }
+        }
+        long best = head;
+        long bestSize = get(s, head) & SIZE_MASK;
+        long chunk = get(s, head + FREE_NEXT);
+        for (int i = 1; i < FIT_LOOKS && chunk != NULL && bestSize != need; i++) {
+            long size = get(s, chunk) & SIZE_MASK;
+            if (size < bestSize && size >= need) {
+                best = chunk;
+                bestSize = size;
+            }
+            chunk = get(s, chunk + FREE_NEXT);
+        }
+        return best;
+    }
+
+    @Override
+    public long tryAllocateZeroed(long byteSize, long byteAlignment) {
+        long offset = tryAllocate(byteSize, byteAlignment);
+        if (offset != NULL) {
+            MemorySegments.zero(seg, offset, byteSize);
+        }
+        return offset;
+    }
+
+    private long allocatePending(long byteSize, long byteAlignment) {
+        long need = chunkSizeFor(byteSize);
+        if (need >= MAX_CHUNK_BYTE_SIZE >>> 1 || byteAlignment >= MAX_CHUNK_BYTE_SIZE >>> 1
+                || !initializeByGrowing(guaranteedSize(need, byteAlignment))) {
+            return NULL;
+        }
+        MemorySegment s = seg;
+        long offset = findAndCarve(s, byteSize, byteAlignment, need, false);
+        return offset != NULL ? offset : findAndCarve(s, byteSize, byteAlignment, need, true);
+    }
+
+    private long allocateSlow(long byteSize, long byteAlignment, long need) {
+        if (need >= MAX_CHUNK_BYTE_SIZE >>> 1 || byteAlignment >= MAX_CHUNK_BYTE_SIZE >>> 1) {
+            return NULL; // no memory can hold it; and keeps need + alignment far from overflow
+        }
+        MemorySegment s = seg;
+        long offset = findAndCarve(s, byteSize, byteAlignment, need, false);
+        if (offset == NULL) {
+            offset = findAndCarve(s, byteSize, byteAlignment, need, true);
+        }
+        if (offset == NULL && flushQuickLists(s)) {
+            offset = findAndCarve(s, byteSize, byteAlignment, need, false);
+            if (offset == NULL) {
+                offset = findAndCarve(s, byteSize, byteAlignment, need, true);
+            }
+        }
+        if (offset == NULL && acquire(need, byteAlignment)) {
+            s = refresh();
+            offset = findAndCarve(s, byteSize, byteAlignment, need, false);
+            if (offset == NULL) {
+                offset = findAndCarve(s, byteSize, byteAlignment, need, true);
+            }
+        }
+        return offset;
+    }
+
+    /** The chunk size sure to hold a block of chunk size {@code need} at {@code byteAlignment}. */
+    private static long guaranteedSize(long need, long byteAlignment) {
+        return byteAlignment <= CHUNK_UNIT ? need : need + byteAlignment + 24;
+    }
+
+    /**
+     * Returns the gap below the block if a {@code need}-byte block aligned to {@code byteAlignment} fits in the free
+     * chunk, else -1. A gap is 0 or at least 32 bytes, so that it can be a free chunk.
+     */
+    private static long fitGap(long chunk, long size, long need, long byteAlignment) {
+        long gap = 0;
+        if (byteAlignment > CHUNK_UNIT) {
+            gap = ((chunk + HEADER_BYTE_SIZE + byteAlignment - 1) & -byteAlignment) - HEADER_BYTE_SIZE - chunk;
+            if (gap != 0 && gap < MIN_CHUNK_BYTE_SIZE) {
+                gap += (MIN_CHUNK_BYTE_SIZE - gap + byteAlignment - 1) & -byteAlignment;
+            }
+        }
+        return gap + need <= size ? gap : -1;
+    }
+
+    private long findAndCarve(MemorySegment s, long byteSize, long byteAlignment, long need, boolean exhaustive) {
+        int low = bins.ceilBinOf(need);
+        int sure = bins.ceilBinOf(guaranteedSize(need, byteAlignment));
+        if (!exhaustive) {
+            // Heads of the bins that may fit: one look each, so high alignments stay near-constant time.
+            int bin = low;
+            while (bin < sure) {
+                bin = firstNonEmptyBin(s, bin);
+                if (bin < 0 || bin >= sure) {
+                    break;
+                }
+                long chunk = get(s, headsBase + 8L * bin);
+                long size = get(s, chunk) & SIZE_MASK;
+                long gap = fitGap(chunk, size, need, byteAlignment);
+                if (gap >= 0) {
+                    unlink(s, chunk, size);
+                    return carve(s, chunk, size, gap, need, byteSize);
+                }
+                bin++;
+            }
+            if (sure < binCount) {
+                bin = firstNonEmptyBin(s, sure);
+                if (bin >= 0) {
+                    long chunk = get(s, headsBase + 8L * bin);
+                    long size = get(s, chunk) & SIZE_MASK;
+                    long gap = fitGap(chunk, size, need, byteAlignment);
+                    if (gap >= 0) { // always, by the bins' bounds
+                        unlink(s, chunk, size);
+                        return carve(s, chunk, size, gap, need, byteSize);
+                    }
+                }
+                return NULL;
+            }
+            return searchBin(s, binCount - 1, byteSize, byteAlignment, need);
+        }
+        // Before growing: every chunk of the bins that may hold a fitting chunk, first fit.
+        int from = Math.min(bins.binOf(need), binCount - 1);
+        int to = Math.min(sure, binCount - 1);
+        for (int bin = from; bin < to; bin++) {
+            long offset = searchBin(s, bin, byteSize, byteAlignment, need);
+            if (offset != NULL) {
+                return offset;
+            }
+        }
+        return NULL;
+    }
+
+    private long searchBin(MemorySegment s, int bin, long byteSize, long byteAlignment, long need) {
+        for (long chunk = get(s, headsBase + 8L * bin); chunk != NULL; chunk = get(s, chunk + FREE_NEXT)) {
+            long size = get(s, chunk) & SIZE_MASK;
+            long gap = fitGap(chunk, size, need, byteAlignment);
+            if (gap >= 0) {
+                unlink(s, chunk, size);
+                return carve(s, chunk, size, gap, need, byteSize);
+            }
+        }
+        return NULL;
+    }
+
+    /**
+     * Makes a block in an unlinked free chunk: the gap below and a remainder of at least 32 bytes above go back to the
+     * bins. Returns the block's offset.
+     */
+    private long carve(MemorySegment s, long chunk, long size, long gap, long need, long byteSize) {
+        long freeDelta = -size;
+        long fragmentDelta = -1;
+        long prevFree = 0;
+        if (gap != 0) {
+            writeFree(s, chunk, gap);
+            link(s, chunk, gap);
+            freeDelta += gap;
+            fragmentDelta++;
+            chunk += gap;
+            size -= gap;
+            prevFree = PREV_FREE;
+        }
+        long rest = size - need;
+        if (rest >= MIN_CHUNK_BYTE_SIZE) {
+            long above = chunk + need;
+            writeFree(s, above, rest);
+            link(s, above, rest);
+            freeDelta += rest;
+            fragmentDelta++;
+            size = need;
+        } else {
+            long next = chunk + size;
+            put(s, next, get(s, next) & ~PREV_FREE);
+        }
+        put(s, chunk, size | ALLOCATED | prevFree | ((size - HEADER_BYTE_SIZE - byteSize) << SLACK_SHIFT)
+                | check(chunk));
+        add(s, SB_FREE_CHUNK_BYTES, freeDelta);
+        add(s, SB_FRAGMENT_COUNT, fragmentDelta);
+        countAllocation(s, byteSize);
+        return chunk + HEADER_BYTE_SIZE;
+    }
+
+    private void countAllocation(MemorySegment s, long byteSize) {
+        add(s, SB_TOTAL_ALLOCATION_COUNT, 1);
+        add(s, SB_TOTAL_ALLOCATED_BYTES, byteSize);
+    }
+
+    private void countFree(MemorySegment s, long byteSize) {
+        add(s, SB_FREED_COUNT, 1);
+        add(s, SB_FREED_BYTES, byteSize);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Free
+
+    @Override
+    public void free(long offset) {
+        if (offset == NULL) {
+            return;
+        }
+        MemorySegment s = segment();
+        long header = checkedHeader(s, offset);
+        long size = header & SIZE_MASK;
+        countFree(s, size - HEADER_BYTE_SIZE - ((header >>> SLACK_SHIFT) & SLACK_MASK));
+        release(s, offset - HEADER_BYTE_SIZE, size, header);
+    }
+
+    /**
+     * Releases an allocated chunk: a small one is parked on its quick list unless the list is full (it stays
+     * ALLOCATED to its neighbours, marked by its slack); any other merges into the bins.
+     */
+    private void release(MemorySegment s, long chunk, long size, long header) {
+        if (size <= quickMax) {
+            long headAt = quickBase + size - MIN_CHUNK_BYTE_SIZE;
+            long head = get(s, headAt);
+            if (head < (QUICK_LIMIT << QUICK_COUNT_SHIFT)) {
+                put(s, chunk + FREE_NEXT, head & QUICK_LINK_MASK);
+                put(s, headAt, chunk | ((head & ~QUICK_LINK_MASK) + (1L << QUICK_COUNT_SHIFT)));
+                put(s, chunk, header | QUICK_MARK);
+                return;
+            }
+        }
+        coalesce(s, chunk, header);
+    }
+
+    /** Consolidates: frees every parked chunk into the bins, merging. Returns whether there was any. */
+    private boolean flushQuickLists(MemorySegment s) {
+        boolean any = false;
+        for (long size = MIN_CHUNK_BYTE_SIZE; size <= quickMax; size += CHUNK_UNIT) {
+            long headAt = quickBase + size - MIN_CHUNK_BYTE_SIZE;
+            long chunk = get(s, headAt) & QUICK_LINK_MASK;
+            while (chunk != NULL) {
+                long next = get(s, chunk + FREE_NEXT);
+                coalesce(s, chunk, get(s, chunk));
+                chunk = next;
+                any = true;
+            }
+            put(s, headAt, NULL);
+        }
+        return any;
+    }
+
+    @Override
+    public void free(long offset, long byteSize) {
+        Checks.checkByteSize(byteSize);
+        if (offset == NULL) {
+            return;
+        }
+        MemorySegment s = segment();
+        long header = checkedHeader(s, offset);
+        long requested = (header & SIZE_MASK) - HEADER_BYTE_SIZE - ((header >>> SLACK_SHIFT) & SLACK_MASK);
+        if (requested != byteSize) {
+            throw new IllegalArgumentException("byteSize " + byteSize + " is not the size of the block at offset "
+                    + offset + " (" + requested + ")");
+        }
+        countFree(s, requested);
+        release(s, offset - HEADER_BYTE_SIZE, header & SIZE_MASK, header);
+    }
+
+    /**
+     * Returns the header of the allocated chunk whose block starts at {@code offset}, or throws. Cheap checks only:
+     * position-keyed tags on this header and the next one.
+     */
+    private long checkedHeader(MemorySegment s, long offset) {
+        if (!ready) {
+            throw Checks.notABlock(offset, "the allocator has no heap yet");
+        }
+        long chunk = offset - HEADER_BYTE_SIZE;
+        long high = get(s, meta + SB_HEAPS_HIGH);
+        // chunk < high - 8 rather than offset < high: offset - 8 wraps for offsets near Long.MIN_VALUE.
+        if ((offset & (CHUNK_UNIT - 1)) == 0 && chunk >= get(s, meta + SB_HEAPS_LOW) && chunk < high - 8
+                && Long.compareUnsigned(chunk - meta, metaSize) >= 0) {
+            long header = get(s, chunk);
+            long size = header & SIZE_MASK;
+            long next = chunk + size;
+            long slack = (header >>> SLACK_SHIFT) & SLACK_MASK;
+            if ((header & (ALLOCATED | SENTINEL)) == ALLOCATED && (header & CHECK_MASK) == check(chunk)
+                    && size >= MIN_CHUNK_BYTE_SIZE && next <= high - SENTINEL_BYTE_SIZE
+                    && slack <= size - HEADER_BYTE_SIZE && slack != BinnedLayout.QUICK_SLACK) {
+                long nextHeader = get(s, next);
+                if ((nextHeader & PREV_FREE) == 0 && (nextHeader & CHECK_MASK) == check(next)) {
+                    return header;
+                }
+            }
+        }
+        throw badOffset(s, offset);
+    }
+
+    private IllegalArgumentException badOffset(MemorySegment s, long offset) {
+        long chunk = offset - HEADER_BYTE_SIZE;
+        String why;
+        if ((offset & (CHUNK_UNIT - 1)) != 0) {
+            why = "not 8-byte aligned, as every block of this allocator is";
+        } else if (Long.compareUnsigned(chunk - meta, metaSize) < 0 || (offset >= meta && offset < meta + metaSize)) {
+            why = "inside the allocator's metadata [" + meta + ", " + (meta + metaSize) + ")";
+        } else if (chunk < get(s, meta + SB_HEAPS_LOW) || chunk >= get(s, meta + SB_HEAPS_HIGH) - 8
+                || heapOf(s, chunk) == NULL) {
+            why = "outside every heap";
+        } else {
+            long header = get(s, chunk);
+            if ((header & CHECK_MASK) == check(chunk) && ((header & (ALLOCATED | SENTINEL)) == 0
+                    || (header & QUICK_MARK) == QUICK_MARK)) {
+                why = "the block is already free (double free)";
+            } else if ((header & SENTINEL) != 0 && (header & CHECK_MASK) == check(chunk)) {
+                why = "it is a heap's end";
+            } else {
+                why = "not the start of an allocated block (interior, stale or foreign offset)";
+            }
+        }
+        return Checks.notABlock(offset, why);
+    }
+
+    /** Returns an allocated (or parked) chunk to the bins: merge with free neighbours, bin the result. */
+    private void coalesce(MemorySegment s, long chunk, long header) {
+        long size = header & SIZE_MASK;
+        long start = chunk;
+        long total = size;
+        long fragmentDelta = 1;
+        // A merged neighbour stays linked until the end: if the merged chunk falls in its bin, it takes its place.
+        long listed = NULL;
+        long listedSize = 0;
+        if ((header & PREV_FREE) != 0) {
+            long belowSize = get(s, chunk - 8);
+            start = chunk - belowSize;
+            put(s, chunk, 0); // scrub: a second free of this offset must find no tag
+            total += belowSize;
+            fragmentDelta--;
+            listed = start;
+            listedSize = belowSize;
+        }
+        long next = chunk + size;
+        long nextHeader = get(s, next);
+        if ((nextHeader & ALLOCATED) == 0) {
+            long nextSize = nextHeader & SIZE_MASK;
+            if (listed != NULL) {
+                unlink(s, next, nextSize);
+            } else {
+                listed = next;
+                listedSize = nextSize;
+            }
+            put(s, next, 0);
+            total += nextSize;
+            fragmentDelta--;
+            next += nextSize;
+        } else {
+            put(s, next, nextHeader | PREV_FREE);
+        }
+        int bin = bins.binOf(total);
+        if (listed != NULL && bins.binOf(listedSize) == bin) {
+            if (listed != start) {
+                moveListSlot(s, listed, start, bin);
+            }
+        } else {
+            if (listed != NULL) {
+                unlink(s, listed, listedSize);
+            }
+            link(s, start, total);
+        }
+        writeFree(s, start, total);
+        add(s, SB_FREE_CHUNK_BYTES, size);
+        add(s, SB_FRAGMENT_COUNT, fragmentDelta);
+        if (parentSource) {
+            returnEmptyHeap(s, start, next);
+        }
+    }
+
+    /** For a parent source: if the free chunk at {@code start} is its whole heap, drop the heap and free its block. */
+    private void returnEmptyHeap(MemorySegment s, long start, long sentinelAt) {
+        long sentinel = get(s, sentinelAt);
+        if ((sentinel & SENTINEL) == 0) {
+            return;
+        }
+        long heap = sentinel & SIZE_MASK;
+        if (start != heap + HEAP_HEADER_BYTE_SIZE) {
+            return;
+        }
+        removeEmptyHeap(s, heap);
+        source.parent().free(heap);
+        refresh();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Reallocation
+
+    @Override
+    public long tryReallocate(long offset, long newByteSize, long byteAlignment) {
+        Checks.checkByteSize(newByteSize);
+        Checks.checkByteAlignment(byteAlignment);
+        if (offset == NULL) {
+            return tryAllocate(newByteSize, byteAlignment);
+        }
+        MemorySegment s = segment();
+        long header = checkedHeader(s, offset);
+        long chunk = offset - HEADER_BYTE_SIZE;
+        long size = header & SIZE_MASK;
+        long oldByteSize = size - HEADER_BYTE_SIZE - ((header >>> SLACK_SHIFT) & SLACK_MASK);
+        long need = chunkSizeFor(newByteSize);
+        if ((offset & (byteAlignment - 1)) == 0 && need < MAX_CHUNK_BYTE_SIZE >>> 1) {
+            if (need <= size) {
+                shrinkInPlace(s, chunk, header, size, need, newByteSize);
+                countResize(s, oldByteSize, newByteSize);
+                return offset;
+            }
+            long next = chunk + size;
+            long nextHeader = get(s, next);
+            long nextSize = (nextHeader & ALLOCATED) == 0 ? nextHeader & SIZE_MASK : 0;
+            if (size + nextSize >= need) {
+                growInPlace(s, chunk, header, size, next, nextSize, need, newByteSize);
+                countResize(s, oldByteSize, newByteSize);
+                return offset;
+            }
+            if ((header & PREV_FREE) != 0) {
+                long belowSize = get(s, chunk - 8);
+                long below = chunk - belowSize;
+                if (((below + HEADER_BYTE_SIZE) & (byteAlignment - 1)) == 0 && belowSize + size + nextSize >= need) {
+                    long moved = growDown(s, chunk, size, below, belowSize, next, nextSize, need,
+                            Math.min(oldByteSize, newByteSize), newByteSize);
+                    countResize(s, oldByteSize, newByteSize);
+                    return moved;
+                }
+            }
+        }
+        long moved = tryAllocate(newByteSize, byteAlignment);
+        if (moved == NULL) {
+            return NULL;
+        }
+        s = seg; // tryAllocate may have grown the memory
+        long kept = Math.min(oldByteSize, newByteSize);
+        MemorySegments.copy(s, offset, moved, kept);
+        // The move counts as one more allocation and one free; bytes count only the growth or the shrinkage, as an
+        // in-place resize does.
+        add(s, SB_TOTAL_ALLOCATED_BYTES, -kept);
+        add(s, SB_FREED_COUNT, 1);
+        add(s, SB_FREED_BYTES, oldByteSize - kept);
+        release(s, chunk, size, get(s, chunk));
+        return moved;
+    }
+
+    private void countResize(MemorySegment s, long oldByteSize, long newByteSize) {
+        if (newByteSize > oldByteSize) {
+            add(s, SB_TOTAL_ALLOCATED_BYTES, newByteSize - oldByteSize);
+        } else {
+            add(s, SB_FREED_BYTES, oldByteSize - newByteSize);
+        }
+    }
+
+    private void shrinkInPlace(MemorySegment s, long chunk, long header, long size, long need, long newByteSize) {
+        long rest = size - need;
+        long next = chunk + size;
+        long nextHeader = get(s, next);
+        if (rest > 0 && (nextHeader & ALLOCATED) == 0) {
+            // The tail joins the free chunk above, whatever its size.
+            long nextSize = nextHeader & SIZE_MASK;
+            unlink(s, next, nextSize);
+            put(s, next, 0);
+            long tail = chunk + need;
+            writeFree(s, tail, rest + nextSize);
+            link(s, tail, rest + nextSize);
+            add(s, SB_FREE_CHUNK_BYTES, rest);
+            size = need;
+        } else if (rest >= MIN_CHUNK_BYTE_SIZE) {
+            long tail = chunk + need;
+            writeFree(s, tail, rest);
+            link(s, tail, rest);
+            put(s, next, nextHeader | PREV_FREE);
+            add(s, SB_FREE_CHUNK_BYTES, rest);
+            add(s, SB_FRAGMENT_COUNT, 1);
+            size = need;
+        }
+        put(s, chunk, size | ALLOCATED | (header & PREV_FREE)
+                | ((size - HEADER_BYTE_SIZE - newByteSize) << SLACK_SHIFT) | check(chunk));
+    }
+
+    /**
+     * Grows a block into the free chunk below it (and the one above, if free), moving its bytes down with a memmove:
+     * no new chunk is searched for and the neighbours merge, as a free and an allocation would, in one step.
+     */
+    private long growDown(MemorySegment s, long chunk, long size, long below, long belowSize, long next,
+            long nextSize, long need, long kept, long newByteSize) {
+        unlink(s, below, belowSize);
+        long freeDelta = -belowSize;
+        long fragmentDelta = -1;
+        if (nextSize != 0) {
+            unlink(s, next, nextSize);
+            put(s, next, 0);
+            freeDelta -= nextSize;
+            fragmentDelta--;
+        }
+        put(s, chunk, 0); // the old header is now inside the block: no tag may remain
+        MemorySegments.copy(s, chunk + HEADER_BYTE_SIZE, below + HEADER_BYTE_SIZE, kept);
+        long total = belowSize + size + nextSize;
+        long end = below + total;
+        long rest = total - need;
+        if (rest >= MIN_CHUNK_BYTE_SIZE) {
+            writeFree(s, below + need, rest);
+            link(s, below + need, rest);
+            freeDelta += rest;
+            fragmentDelta++;
+            put(s, end, get(s, end) | PREV_FREE);
+            total = need;
+        } else {
+            put(s, end, get(s, end) & ~PREV_FREE);
+        }
+        put(s, below, total | ALLOCATED | ((total - HEADER_BYTE_SIZE - newByteSize) << SLACK_SHIFT) | check(below));
+        add(s, SB_FREE_CHUNK_BYTES, freeDelta);
+        add(s, SB_FRAGMENT_COUNT, fragmentDelta);
+        return below + HEADER_BYTE_SIZE;
+    }
+
+    private void growInPlace(MemorySegment s, long chunk, long header, long size, long next, long nextSize,
+            long need, long newByteSize) {
+        unlink(s, next, nextSize);
+        put(s, next, 0);
+        long total = size + nextSize;
+        long rest = total - need;
+        if (rest >= MIN_CHUNK_BYTE_SIZE) {
+            long tail = chunk + need;
+            writeFree(s, tail, rest);
+            link(s, tail, rest);
+            add(s, SB_FREE_CHUNK_BYTES, -(need - size));
+            total = need;
+        } else {
+            long after = chunk + total;
+            put(s, after, get(s, after) & ~PREV_FREE);
+            add(s, SB_FREE_CHUNK_BYTES, -nextSize);
+            add(s, SB_FRAGMENT_COUNT, -1);
+        }
+        put(s, chunk, total | ALLOCATED | (header & PREV_FREE)
+                | ((total - HEADER_BYTE_SIZE - newByteSize) << SLACK_SHIFT) | check(chunk));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Sources
+
+    /** Asks the source for room for a chunk of {@code need} bytes at {@code byteAlignment}, once. */
+    private boolean acquire(long need, long byteAlignment) {
+        long want = guaranteedSize(need, byteAlignment);
+        switch (source.kind()) {
+            case MANUAL:
+                return false;
+            case CLAIM: {
+                MemorySegment s = refresh();
+                if (counter(s, SB_SOURCE_STATE) != 0) {
+                    return false;
+                }
+                put(s, meta + SB_SOURCE_STATE, 1);
+                try {
+                    claim(source.offset(), source.byteSize());
+                    return true;
+                } catch (IllegalArgumentException e) {
+                    return false; // the region does not fit the memory or the heaps: the request fails
+                }
+            }
+            case GROW_AND_EXTEND:
+                return growAndExtend(want);
+            case GROW_AND_CLAIM:
+                return growAndClaim(want);
+            case PARENT:
+                return borrow(want);
+            default:
+                throw new AssertionError(source.kind());
+        }
+    }
+
+    private static long pagesFor(long byteSize) {
+        return (byteSize + LinearMemory.PAGE_BYTE_SIZE - 1) >>> LinearMemory.PAGE_SHIFT;
+    }
+
+    private boolean growAndExtend(long want) {
+        MemorySegment s = refresh();
+        long memoryEnd = memory.byteSize();
+        long last = lastHeap(s);
+        if (last == NULL || get(s, last + HEAP_END) != memoryEnd) {
+            return growAndClaim(want);
+        }
+        long sentinelAt = memoryEnd - SENTINEL_BYTE_SIZE;
+        long topFree = (get(s, sentinelAt) & PREV_FREE) != 0 ? get(s, sentinelAt - 8) : 0;
+        long pages = pagesFor(Math.max(want - topFree, MIN_CHUNK_BYTE_SIZE));
+        long before = memory.grow(pages);
+        if (before < 0) {
+            return false;
+        }
+        s = refresh();
+        long base = before << LinearMemory.PAGE_SHIFT;
+        long end = (before + pages) << LinearMemory.PAGE_SHIFT;
+        if (base != memoryEnd) {
+            claimRegion(base, end); // someone else grew the memory meanwhile: our pages are not adjacent
+        } else {
+            extendHeap(s, last, end);
+        }
+        return true;
+    }
+
+    private boolean growAndClaim(long want) {
+        long pages = pagesFor(want + HEAP_OVERHEAD_BYTE_SIZE);
+        long before = memory.grow(pages);
+        if (before < 0) {
+            return false;
+        }
+        refresh();
+        claimRegion(before << LinearMemory.PAGE_SHIFT, (before + pages) << LinearMemory.PAGE_SHIFT);
+        return true;
+    }
+
+    private boolean borrow(long want) {
+        long byteSize = Math.max(MIN_BORROW_BYTE_SIZE, (want + HEAP_OVERHEAD_BYTE_SIZE + 7) & -8L);
+        Allocator parent = source.parent();
+        long block = parent.tryAllocate(byteSize, CHUNK_UNIT);
+        refresh();
+        if (block == NULL) {
+            return false;
+        }
+        try {
+            claimRegion(block, block + byteSize);
+            return true;
+        } catch (IllegalArgumentException e) {
+            parent.free(block); // the parent gave a block we cannot use; keep its books straight
+            refresh();
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Heaps
+
+    private long lastHeap(MemorySegment s) {
+        long heap = counter(s, SB_FIRST_HEAP);
+        if (heap == NULL) {
+            return NULL;
+        }
+        for (long next = get(s, heap + HEAP_NEXT); next != NULL; next = get(s, next + HEAP_NEXT)) {
+            heap = next;
+        }
+        return heap;
+    }
+
+    /** Returns the heap that contains {@code offset}, or 0. */
+    private long heapOf(MemorySegment s, long offset) {
+        for (long heap = counter(s, SB_FIRST_HEAP); heap != NULL; heap = get(s, heap + HEAP_NEXT)) {
+            if (offset >= heap && offset < get(s, heap + HEAP_END)) {
+                return heap;
+            }
+        }
+        return NULL;
+    }
+
+    private long checkedHeapEnd(MemorySegment s, long heap) {
+        for (long h = ready ? counter(s, SB_FIRST_HEAP) : NULL; h != NULL; h = get(s, h + HEAP_NEXT)) {
+            if (h == heap) {
+                return get(s, h + HEAP_END);
+            }
+        }
+        throw new IllegalArgumentException("heap " + heap + " is not a heap of this allocator");
+    }
+
+    private long sentinel(long heap, long end, long prevFree) {
+        long at = end - SENTINEL_BYTE_SIZE;
+        return heap | SENTINEL | ALLOCATED | prevFree | check(at);
+    }
+
+    private void recomputeBounds(MemorySegment s) {
+        long low = Long.MAX_VALUE;
+        long high = 0;
+        for (long h = counter(s, SB_FIRST_HEAP); h != NULL; h = get(s, h + HEAP_NEXT)) {
+            low = Math.min(low, h);
+            high = Math.max(high, get(s, h + HEAP_END));
+        }
+        put(s, meta + SB_HEAPS_LOW, low);
+        put(s, meta + SB_HEAPS_HIGH, high);
+    }
+
+    @Override
+    public long claim(long offset, long byteSize) {
+        if (offset < 0 || byteSize < 0 || offset + byteSize < 0) {
+            throw new IllegalArgumentException("claim region must be non-negative, was offset " + offset
+                    + ", byteSize " + byteSize);
+        }
+        long base = (offset + CHUNK_UNIT - 1) & -CHUNK_UNIT;
+        long end = (offset + byteSize) & -CHUNK_UNIT;
+        if (!ready && memory.byteSize() >= meta + metaSize) {
+            initialize(); // someone grew the memory: write the superblock now
+        }
+        if (!ready) {
+            throw new IllegalArgumentException("region [" + base + ", " + end + ") is outside the memory of "
+                    + memory.byteSize() + " bytes, which has no room for the allocator's metadata yet");
+        }
+        refresh();
+        return claimRegion(base, end);
+    }
+
+    /** Claims {@code [base, end)}, both multiples of 8, as a heap. */
+    private long claimRegion(long base, long end) {
+        MemorySegment s = seg;
+        if (end - base < MIN_HEAP_BYTE_SIZE) {
+            throw new IllegalArgumentException("a heap needs at least " + MIN_HEAP_BYTE_SIZE + " bytes, region ["
+                    + base + ", " + end + ") has " + Math.max(0, end - base));
+        }
+        if (end > memory.byteSize()) {
+            throw new IllegalArgumentException("region [" + base + ", " + end + ") is outside the memory of "
+                    + memory.byteSize() + " bytes");
+        }
+        if (base < meta + metaSize && end > meta) {
+            throw new IllegalArgumentException("region [" + base + ", " + end + ") overlaps the allocator's metadata ["
+                    + meta + ", " + (meta + metaSize) + ")");
+        }
+        long prev = NULL;
+        long next = counter(s, SB_FIRST_HEAP);
+        while (next != NULL && next < base) {
+            prev = next;
+            next = get(s, next + HEAP_NEXT);
+        }
+        if ((prev != NULL && get(s, prev + HEAP_END) > base) || (next != NULL && next < end)) {
+            long other = prev != NULL && get(s, prev + HEAP_END) > base ? prev : next;
+            throw new IllegalArgumentException("region [" + base + ", " + end + ") overlaps the heap at " + other);
+        }
+        put(s, base + HEAP_END, end);
+        put(s, base + HEAP_NEXT, next);
+        if (prev == NULL) {
+            put(s, meta + SB_FIRST_HEAP, base);
+        } else {
+            put(s, prev + HEAP_NEXT, base);
+        }
+        long chunk = base + HEAP_HEADER_BYTE_SIZE;
+        long size = end - SENTINEL_BYTE_SIZE - chunk;
+        writeFree(s, chunk, size);
+        link(s, chunk, size);
+        put(s, end - SENTINEL_BYTE_SIZE, sentinel(base, end, PREV_FREE));
+        add(s, SB_FREE_CHUNK_BYTES, size);
+        add(s, SB_FRAGMENT_COUNT, 1);
+        add(s, SB_HEAP_COUNT, 1);
+        add(s, SB_TOTAL_HEAP_COUNT, 1);
+        add(s, SB_CLAIMED_BYTES, end - base);
+        add(s, SB_TOTAL_CLAIMED_BYTES, end - base);
+        recomputeBounds(s);
+        return base;
+    }
+
+    @Override
+    public long extend(long heap, long newByteSize) {
+        MemorySegment s = refresh();
+        long end = checkedHeapEnd(s, heap);
+        if (newByteSize < end - heap) {
+            throw Checks.outOfRange("newByteSize", newByteSize, ">= the heap's size " + (end - heap));
+        }
+        long newEnd = (heap + newByteSize) & -CHUNK_UNIT;
+        if (newEnd < 0 || newEnd > memory.byteSize()) {
+            throw new IllegalArgumentException("heap " + heap + " extended to " + newByteSize
+                    + " bytes would leave the memory of " + memory.byteSize() + " bytes");
+        }
+        long next = get(s, heap + HEAP_NEXT);
+        if (next != NULL && newEnd > next) {
+            throw new IllegalArgumentException("heap " + heap + " extended to " + newByteSize
+                    + " bytes would overlap the heap at " + next);
+        }
+        if (heap < meta && newEnd > meta) {
+            throw new IllegalArgumentException("heap " + heap + " extended to " + newByteSize
+                    + " bytes would overlap the allocator's metadata at " + meta);
+        }
+        return extendHeap(s, heap, newEnd) - heap;
+    }
+
+    /** Moves a heap's end up to {@code newEnd}; returns the end reached. */
+    private long extendHeap(MemorySegment s, long heap, long newEnd) {
+        long end = get(s, heap + HEAP_END);
+        if (newEnd <= end) {
+            return end;
+        }
+        long sentinelAt = end - SENTINEL_BYTE_SIZE;
+        long start;
+        long size;
+        long added = newEnd - end;
+        if ((get(s, sentinelAt) & PREV_FREE) != 0) {
+            long topSize = get(s, sentinelAt - 8);
+            start = sentinelAt - topSize;
+            unlink(s, start, topSize);
+            size = topSize + added;
+            put(s, sentinelAt, 0);
+        } else {
+            if (added < MIN_CHUNK_BYTE_SIZE) {
+                return end; // too little to make a chunk of, and nothing to merge with
+            }
+            start = sentinelAt;
+            size = added;
+            add(s, SB_FRAGMENT_COUNT, 1);
+        }
+        writeFree(s, start, size);
+        link(s, start, size);
+        put(s, newEnd - SENTINEL_BYTE_SIZE, sentinel(heap, newEnd, PREV_FREE));
+        put(s, heap + HEAP_END, newEnd);
+        add(s, SB_FREE_CHUNK_BYTES, added);
+        add(s, SB_CLAIMED_BYTES, added);
+        add(s, SB_TOTAL_CLAIMED_BYTES, added);
+        recomputeBounds(s);
+        return newEnd;
+    }
+
+    @Override
+    public long truncate(long heap, long newByteSize) {
+        MemorySegment s = refresh();
+        long end = checkedHeapEnd(s, heap);
+        Checks.checkInRange("newByteSize", newByteSize, 0, end - heap);
+        flushQuickLists(s); // parked chunks at the top must not hold the heap up
+        long sentinelAt = end - SENTINEL_BYTE_SIZE;
+        if ((get(s, sentinelAt) & PREV_FREE) == 0) {
+            return end - heap; // a live block ends the heap
+        }
+        long topSize = get(s, sentinelAt - 8);
+        long top = sentinelAt - topSize;
+        if (top == heap + HEAP_HEADER_BYTE_SIZE && newByteSize < MIN_HEAP_BYTE_SIZE) {
+            removeEmptyHeap(s, heap);
+            return 0;
+        }
+        long target = Math.max((heap + newByteSize) & -CHUNK_UNIT, top + SENTINEL_BYTE_SIZE);
+        long kept = target - SENTINEL_BYTE_SIZE - top;
+        if (kept > 0 && kept < MIN_CHUNK_BYTE_SIZE) {
+            kept = MIN_CHUNK_BYTE_SIZE; // a free tail must be a whole chunk: cut less
+            target = top + MIN_CHUNK_BYTE_SIZE + SENTINEL_BYTE_SIZE;
+        }
+        if (target >= end) {
+            return end - heap;
+        }
+        unlink(s, top, topSize);
+        if (kept > 0) {
+            writeFree(s, top, kept);
+            link(s, top, kept);
+            put(s, target - SENTINEL_BYTE_SIZE, sentinel(heap, target, PREV_FREE));
+        } else {
+            put(s, top, sentinel(heap, target, 0));
+            add(s, SB_FRAGMENT_COUNT, -1);
+        }
+        put(s, heap + HEAP_END, target);
+        add(s, SB_FREE_CHUNK_BYTES, kept - topSize);
+        add(s, SB_CLAIMED_BYTES, target - end);
+        recomputeBounds(s);
+        return target - heap;
+    }
+
+    /** Drops a heap whose only chunk is free. */
+    private void removeEmptyHeap(MemorySegment s, long heap) {
+        long end = get(s, heap + HEAP_END);
+        long chunk = heap + HEAP_HEADER_BYTE_SIZE;
+        long size = end - SENTINEL_BYTE_SIZE - chunk;
+        unlink(s, chunk, size);
+        long prev = NULL;
+        for (long h = counter(s, SB_FIRST_HEAP); h != heap; h = get(s, h + HEAP_NEXT)) {
+            prev = h;
+        }
+        long next = get(s, heap + HEAP_NEXT);
+        if (prev == NULL) {
+            put(s, meta + SB_FIRST_HEAP, next);
+        } else {
+            put(s, prev + HEAP_NEXT, next);
+        }
+        // Scrub the words that made this a heap, so stale offsets into it find no tags.
+        put(s, heap + HEAP_END, 0);
+        put(s, chunk, 0);
+        put(s, end - SENTINEL_BYTE_SIZE, 0);
+        add(s, SB_FREE_CHUNK_BYTES, -size);
+        add(s, SB_FRAGMENT_COUNT, -1);
+        add(s, SB_HEAP_COUNT, -1);
+        add(s, SB_CLAIMED_BYTES, -(end - heap));
+        recomputeBounds(s);
+    }
+
+    @Override
+    public long resize(long heap, long newByteSize) {
+        long end = checkedHeapEnd(refresh(), heap);
+        return newByteSize >= end - heap ? extend(heap, newByteSize) : truncate(heap, newByteSize);
+    }
+
+    @Override
+    public long reserved(long heap) {
+        MemorySegment s = refresh();
+        long end = checkedHeapEnd(s, heap);
+        flushQuickLists(s); // only live blocks reserve
+        long sentinelAt = end - SENTINEL_BYTE_SIZE;
+        if ((get(s, sentinelAt) & PREV_FREE) == 0) {
+            return end - heap;
+        }
+        long top = sentinelAt - get(s, sentinelAt - 8);
+        return top == heap + HEAP_HEADER_BYTE_SIZE ? 0 : top + SENTINEL_BYTE_SIZE - heap;
+    }
+
+    @Override
+    public long[] heaps() {
+        if (!ready) {
+            return new long[0];
+        }
+        MemorySegment s = refresh();
+        long[] result = new long[(int) counter(s, SB_HEAP_COUNT)];
+        int i = 0;
+        for (long h = counter(s, SB_FIRST_HEAP); h != NULL && i < result.length; h = get(s, h + HEAP_NEXT)) {
+            result[i++] = h;
+        }
+        return result;
+    }
+
+    @Override
+    public long heapByteSize(long heap) {
+        return checkedHeapEnd(refresh(), heap) - heap;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Introspection
+
+    @Override
+    public Binning binning() {
+        return bins.binning();
+    }
+
+    @Override
+    public MemorySource source() {
+        return source;
+    }
+
+    @Override
+    public long metadataOffset() {
+        return meta;
+    }
+
+    @Override
+    public AllocatorStats stats() {
+        if (!ready) {
+            return new AllocatorStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, memory.byteSize());
+        }
+        MemorySegment s = segment();
+        long fragments = counter(s, SB_FRAGMENT_COUNT);
+        long totalCount = counter(s, SB_TOTAL_ALLOCATION_COUNT);
+        long totalBytes = counter(s, SB_TOTAL_ALLOCATED_BYTES);
+        return new AllocatorStats(
+                totalCount - counter(s, SB_FREED_COUNT),
+                totalCount,
+                totalBytes - counter(s, SB_FREED_BYTES),
+                totalBytes,
+                counter(s, SB_FREE_CHUNK_BYTES) - HEADER_BYTE_SIZE * fragments,
+                fragments,
+                counter(s, SB_HEAP_COUNT),
+                counter(s, SB_TOTAL_HEAP_COUNT),
+                counter(s, SB_CLAIMED_BYTES),
+                counter(s, SB_TOTAL_CLAIMED_BYTES),
+                memory.byteSize());
+    }
+
+    @Override
+    public void verify() {
+        if (!ready) {
+            return; // nothing is written yet
+        }
+        MemorySegment s = refresh();
+        if (get(s, meta + SB_MAGIC) != BinnedLayout.MAGIC) {
+            throw broken("superblock magic", meta);
+        }
+        // Bins: every listed chunk is a free chunk of the bin's size range; links are mutual; bitmap matches.
+        Map<Long, Integer> binned = new HashMap<>();
+        long freeBytesInBins = 0;
+        for (int bin = 0; bin < binCount; bin++) {
+            long head = get(s, headsBase + 8L * bin);
+            boolean bit = (get(s, bitmapBase + 8L * (bin >>> 6)) & (1L << bin)) != 0;
+            if (bit != (head != NULL)) {
+                throw broken("bitmap bit " + bin + " is " + bit + " but the bin's head is " + head,
+                        headsBase + 8L * bin);
+            }
+            long prev = NULL;
+            for (long chunk = head; chunk != NULL; chunk = get(s, chunk + FREE_NEXT)) {
+                if (chunk < 0 || chunk + MIN_CHUNK_BYTE_SIZE > s.byteSize() || (chunk & 7) != 0) {
+                    throw broken("bin " + bin + " links to an offset outside the memory", chunk);
+                }
+                if (binned.put(chunk, bin) != null) {
+                    throw broken("free chunk listed twice (bin " + bin + ")", chunk);
+                }
+                if (binned.size() > s.byteSize() / MIN_CHUNK_BYTE_SIZE) {
+                    throw broken("bin " + bin + " list has a cycle", chunk);
+                }
+                long header = get(s, chunk);
+                long size = header & SIZE_MASK;
+                if ((header & (ALLOCATED | PREV_FREE | SENTINEL)) != 0 || (header & CHECK_MASK) != check(chunk)) {
+                    throw broken("chunk in bin " + bin + " does not have a free chunk's header", chunk);
+                }
+                if (size < MIN_CHUNK_BYTE_SIZE || chunk + size > s.byteSize()) {
+                    throw broken("free chunk size " + size + " out of range", chunk);
+                }
+                if (get(s, chunk + size - 8) != size) {
+                    throw broken("free chunk's footer " + get(s, chunk + size - 8) + " differs from its size "
+                            + size, chunk);
+                }
+                if (bins.binOf(size) != bin) {
+                    throw broken("free chunk of size " + size + " is in bin " + bin + ", belongs in bin "
+                            + bins.binOf(size), chunk);
+                }
+                if (get(s, chunk + FREE_PREV) != prev) {
+                    throw broken("free chunk's prev link " + get(s, chunk + FREE_PREV) + " is not " + prev, chunk);
+                }
+                freeBytesInBins += size;
+                prev = chunk;
+            }
+        }
+        // Quick lists: parked chunks of exactly the list's size, each once.
+        Map<Long, Long> parked = new HashMap<>();
+        for (long size = MIN_CHUNK_BYTE_SIZE; size <= bins.quickMaxChunkSize; size += CHUNK_UNIT) {
+            long headAt = quickBase + size - MIN_CHUNK_BYTE_SIZE;
+            long head = get(s, headAt);
+            if (size > quickMax && head != NULL) {
+                throw broken("quick list of size " + size + " is in use with quick lists disabled", headAt);
+            }
+            long count = 0;
+            for (long chunk = head & QUICK_LINK_MASK; chunk != NULL; chunk = get(s, chunk + FREE_NEXT)) {
+                if (++count > QUICK_LIMIT) {
+                    throw broken("quick list of size " + size + " holds more than " + QUICK_LIMIT + " chunks", headAt);
+                }
+                if (chunk < 0 || chunk + size > s.byteSize() || (chunk & 7) != 0) {
+                    throw broken("quick list of size " + size + " links to an offset outside the memory", chunk);
+                }
+                long header = get(s, chunk);
+                if ((header & (ALLOCATED | SENTINEL | QUICK_MARK)) != (ALLOCATED | QUICK_MARK)
+                        || (header & SIZE_MASK) != size || (header & CHECK_MASK) != check(chunk)) {
+                    throw broken("chunk in the quick list of size " + size + " is not a parked chunk of that size",
+                            chunk);
+                }
+                if (parked.put(chunk, size) != null) {
+                    throw broken("parked chunk listed twice (quick list of size " + size + ")", chunk);
+                }
+            }
+            if (head >>> QUICK_COUNT_SHIFT != count) {
+                throw broken("quick list of size " + size + " counts " + (head >>> QUICK_COUNT_SHIFT)
+                        + " chunks but holds " + count, headAt);
+            }
+        }
+        // Heaps: ascending, disjoint, in the memory, outside the superblock; chunks tile them.
+        long liveCount = 0;
+        long liveBytes = 0;
+        long freeCount = 0;
+        long freeBytes = 0;
+        long heapCount = 0;
+        long claimed = metaSize;
+        long previousEnd = -1;
+        long low = Long.MAX_VALUE;
+        long high = 0;
+        for (long heap = counter(s, SB_FIRST_HEAP); heap != NULL; heap = get(s, heap + HEAP_NEXT)) {
+            long end = get(s, heap + HEAP_END);
+            if ((heap & 7) != 0 || (end & 7) != 0 || end - heap < MIN_HEAP_BYTE_SIZE || end > memory.byteSize()) {
+                throw broken("heap bounds [" + heap + ", " + end + ") invalid", heap);
+            }
+            if (heap < previousEnd) {
+                throw broken("heaps out of order or overlapping", heap);
+            }
+            if (heap < meta + metaSize && end > meta) {
+                throw broken("heap overlaps the superblock", heap);
+            }
+            if (++heapCount > s.byteSize() / MIN_HEAP_BYTE_SIZE) {
+                throw broken("heap list has a cycle", heap);
+            }
+            previousEnd = end;
+            low = Math.min(low, heap);
+            high = Math.max(high, end);
+            claimed += end - heap;
+            long sentinelAt = end - SENTINEL_BYTE_SIZE;
+            boolean previousFree = false;
+            long chunk = heap + HEAP_HEADER_BYTE_SIZE;
+            while (chunk < sentinelAt) {
+                long header = get(s, chunk);
+                long size = header & SIZE_MASK;
+                if ((header & CHECK_MASK) != check(chunk) || (header & SENTINEL) != 0) {
+                    throw broken("chunk header's check bits do not match its position", chunk);
+                }
+                if (size < MIN_CHUNK_BYTE_SIZE || chunk + size > sentinelAt) {
+                    throw broken("chunk size " + size + " does not tile the heap [" + heap + ", " + end + ")", chunk);
+                }
+                if (((header & PREV_FREE) != 0) != previousFree) {
+                    throw broken("PREV_FREE flag disagrees with the chunk below", chunk);
+                }
+                if ((header & QUICK_MARK) == QUICK_MARK && (header & ALLOCATED) != 0) {
+                    if (parked.remove(chunk) == null) {
+                        throw broken("chunk marked parked is in no quick list", chunk);
+                    }
+                    previousFree = false;
+                } else if ((header & ALLOCATED) != 0) {
+                    long slack = (header >>> SLACK_SHIFT) & SLACK_MASK;
+                    if (slack > size - HEADER_BYTE_SIZE) {
+                        throw broken("allocated chunk's slack " + slack + " exceeds its size " + size, chunk);
+                    }
+                    liveCount++;
+                    liveBytes += size - HEADER_BYTE_SIZE - slack;
+                    previousFree = false;
+                } else {
+                    if (previousFree) {
+                        throw broken("two free chunks are adjacent", chunk);
+                    }
+                    Integer bin = binned.remove(chunk);
+                    if (bin == null) {
+                        throw broken("free chunk of size " + size + " is in no bin", chunk);
+                    }
+                    freeCount++;
+                    freeBytes += size;
+                    previousFree = true;
+                }
+                chunk += size;
+            }
+            long sentinel = get(s, sentinelAt);
+            if (chunk != sentinelAt || sentinel != sentinel(heap, end, previousFree ? PREV_FREE : 0)) {
+                throw broken("heap's end sentinel is missing or wrong", sentinelAt);
+            }
+        }
+        if (!parked.isEmpty()) {
+            throw broken("parked chunk lies in no heap's chunk sequence", parked.keySet().iterator().next());
+        }
+        if (!binned.isEmpty()) {
+            long stray = binned.keySet().iterator().next();
+            throw broken("binned free chunk lies in no heap's chunk sequence", stray);
+        }
+        long storedCount = counter(s, SB_TOTAL_ALLOCATION_COUNT) - counter(s, SB_FREED_COUNT);
+        if (storedCount != liveCount) {
+            throw broken("counter allocationCount is " + storedCount + " but the walk finds " + liveCount,
+                    meta + SB_FREED_COUNT);
+        }
+        long storedBytes = counter(s, SB_TOTAL_ALLOCATED_BYTES) - counter(s, SB_FREED_BYTES);
+        if (storedBytes != liveBytes) {
+            throw broken("counter allocatedBytes is " + storedBytes + " but the walk finds " + liveBytes,
+                    meta + SB_FREED_BYTES);
+        }
+        checkCounter(s, SB_FRAGMENT_COUNT, "fragmentCount", freeCount);
+        checkCounter(s, SB_FREE_CHUNK_BYTES, "free chunk bytes", freeBytes);
+        checkCounter(s, SB_HEAP_COUNT, "heapCount", heapCount);
+        checkCounter(s, SB_CLAIMED_BYTES, "claimedBytes", claimed);
+        checkCounter(s, SB_HEAPS_LOW, "lowest heap offset", low);
+        checkCounter(s, SB_HEAPS_HIGH, "highest heap end", high);
+        if (freeBytesInBins != freeBytes) {
+            throw broken("bins hold " + freeBytesInBins + " bytes, heaps' free chunks " + freeBytes, meta);
+        }
+        if (counter(s, SB_FREED_COUNT) < 0 || counter(s, SB_FREED_BYTES) < 0
+                || counter(s, SB_TOTAL_HEAP_COUNT) < heapCount || counter(s, SB_TOTAL_CLAIMED_BYTES) < claimed) {
+            throw broken("a total counter is below its current value", meta + SB_TOTAL_ALLOCATION_COUNT);
+        }
+    }
+
+    private void checkCounter(MemorySegment s, int field, String name, long walked) {
+        long stored = counter(s, field);
+        if (stored != walked) {
+            throw broken("counter " + name + " is " + stored + " but the walk finds " + walked, meta + field);
+        }
+    }
+
+    private static IllegalStateException broken(String invariant, long offset) {
+        return new IllegalStateException("binned allocator invariant broken at offset " + offset + ": " + invariant);
+    }
+
+    @Override
+    public String toString() {
+        return "BinnedAllocator[" + bins.binning() + ", " + source + ", metadata at " + meta + ", " + memory + "]";
+    }
+}

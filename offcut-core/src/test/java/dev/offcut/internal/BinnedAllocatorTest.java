@@ -1,0 +1,622 @@
+package dev.offcut.internal;
+
+import dev.offcut.Allocator;
+import dev.offcut.AllocatorStats;
+import dev.offcut.BinnedAllocator;
+import dev.offcut.Binning;
+import dev.offcut.LinearMemory;
+import dev.offcut.MemorySource;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static dev.offcut.internal.BinnedTesting.assertFilled;
+import static dev.offcut.internal.BinnedTesting.assertRefusedUnchanged;
+import static dev.offcut.internal.BinnedTesting.fill;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Reopening, sources, heap management at its edges, in-place reallocation, growth bounds and verify() itself. */
+class BinnedAllocatorTest {
+
+    private static final long PAGE = LinearMemory.PAGE_BYTE_SIZE;
+    private final List<LinearMemory> memories = new ArrayList<>();
+
+    private LinearMemory track(LinearMemory memory) {
+        memories.add(memory);
+        return memory;
+    }
+
+    @AfterEach
+    void close() {
+        memories.forEach(LinearMemory::close);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Reopening
+
+    @ParameterizedTest
+    @EnumSource(Binning.class)
+    void reopeningKeepsEveryLiveBlockAndCounter(Binning binning) {
+        for (boolean heapMemory : new boolean[] {false, true}) {
+            LinearMemory memory = track(heapMemory ? LinearMemory.ofHeap(64L << 20) : LinearMemory.ofNative(64L << 20));
+            BinnedAllocator first = BinnedAllocator.builder(memory).binning(binning).build();
+            SplittableRandom random = new SplittableRandom(7);
+            List<long[]> live = new ArrayList<>();
+            for (int i = 0; i < 2000; i++) {
+                long size = random.nextLong(0, 3000);
+                long offset = first.allocate(size, 8L << random.nextInt(5));
+                fill(first, offset, size);
+                live.add(new long[] {offset, size});
+                if (random.nextInt(3) == 0) {
+                    long[] gone = live.remove(random.nextInt(live.size()));
+                    first.free(gone[0], gone[1]);
+                }
+            }
+            AllocatorStats stats = first.stats();
+            BinnedAllocator second = BinnedAllocator.open(memory);
+            second.verify();
+            assertEquals(binning, second.binning());
+            assertEquals(stats, second.stats());
+            for (long[] block : live) {
+                assertFilled(second, block[0], block[1]);
+            }
+            for (int i = 0; i < live.size(); i += 2) {
+                second.free(live.get(i)[0], live.get(i)[1]);
+            }
+            long more = second.allocate(10_000);
+            fill(second, more, 10_000);
+            second.verify();
+            for (int i = 1; i < live.size(); i += 2) {
+                assertFilled(second, live.get(i)[0], live.get(i)[1]);
+            }
+        }
+    }
+
+    @Test
+    void openRefusesMemoryWithoutMetadataAndAWrongBinning() {
+        LinearMemory empty = track(LinearMemory.ofHeap(1 << 20, 1 << 16));
+        assertThrows(IllegalArgumentException.class, () -> BinnedAllocator.open(empty));
+        LinearMemory memory = track(LinearMemory.ofHeap(1 << 20));
+        BinnedAllocator pending = BinnedAllocator.builder(memory).binning(Binning.COMPACT).build();
+        assertThrows(IllegalArgumentException.class, () -> BinnedAllocator.open(memory),
+                "an empty memory gets its metadata with the first allocation");
+        pending.allocate(10);
+        assertEquals(Binning.COMPACT, BinnedAllocator.open(memory).binning());
+        assertThrows(IllegalArgumentException.class,
+                () -> BinnedAllocator.builder(memory).binning(Binning.DEFAULT).open());
+        LinearMemory tooSmall = track(LinearMemory.ofHeap(1 << 20, 0));
+        assertThrows(IllegalArgumentException.class, () -> BinnedAllocator.open(tooSmall));
+    }
+
+    @Test
+    void aMetadataOffsetLeavesTheBytesBelowAlone() {
+        LinearMemory memory = track(LinearMemory.ofNative(1 << 20, 1 << 16));
+        MemorySegment s = memory.segment();
+        s.asSlice(0, 4096).fill((byte) 7);
+        BinnedAllocator allocator = BinnedAllocator.builder(memory).metadataOffset(4096).build();
+        long offset = allocator.allocate(100_000);
+        assertTrue(offset > 4096);
+        for (long i = 0; i < 4096; i++) {
+            assertEquals(7, memory.segment().get(ValueLayout.JAVA_BYTE, i));
+        }
+        allocator.verify();
+        BinnedAllocator again = BinnedAllocator.builder(memory).metadataOffset(4096).open();
+        again.free(offset);
+        again.verify();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Existing pages and growth
+
+    @Test
+    void existingPagesAreTheFirstHeapBeforeAnythingGrows() {
+        LinearMemory fixed = track(BinnedTesting.fixed(1 << 20));
+        BinnedAllocator allocator = Allocator.binned(fixed);
+        assertEquals(1, allocator.stats().heapCount());
+        assertEquals(1 << 20, allocator.stats().claimedBytes());
+        long big = allocator.allocate(900_000);
+        allocator.verify();
+        assertEquals(Allocator.NULL, allocator.tryAllocate(200_000, 8), "a fixed memory cannot grow");
+        allocator.free(big);
+        allocator.verify();
+
+        LinearMemory heap = track(LinearMemory.ofHeap(16 << 20, 4 * PAGE));
+        BinnedAllocator onHeap = Allocator.binned(heap);
+        for (int i = 0; i < 100; i++) {
+            onHeap.allocate(2000);
+        }
+        assertEquals(4, heap.pageCount(), "the four existing pages serve 200 KB without a grow");
+    }
+
+    @Test
+    void growthAsksForTheRequestsPagesInOneStepAndNeverLoops() {
+        FaultInjectingLinearMemory memory = (FaultInjectingLinearMemory) track(
+                LinearMemory.ofFaultInjecting(LinearMemory.ofNative(1L << 30), i -> false));
+        BinnedAllocator allocator = Allocator.binned(memory);
+        long calls = memory.growCalls();
+        long pagesBefore = memory.pageCount();
+        for (long k : new long[] {1, 3, 10, 100}) {
+            long before = memory.pageCount();
+            long size = k * PAGE - 100;
+            allocator.allocate(size);
+            long grown = memory.pageCount() - before;
+            assertTrue(grown <= k + 1, "a " + k + "-page request grew " + grown + " pages");
+            assertEquals(++calls, memory.growCalls(), "one grow call per failed request");
+        }
+        assertEquals(1, allocator.stats().heapCount(), "grow-and-extend keeps one heap");
+        long pages = memory.pageCount();
+        assertEquals(Allocator.NULL, allocator.tryAllocate(2L << 30, 8));
+        assertEquals(Allocator.NULL, allocator.tryAllocate(Allocator.MAX_BYTE_SIZE, 8));
+        assertEquals(Allocator.NULL, allocator.tryAllocate(Allocator.MAX_BYTE_SIZE - 7, 1L << 32));
+        assertEquals(Allocator.NULL, allocator.tryAllocate(100, 1L << 32), "no 4 GiB-aligned offset but 0 exists");
+        assertEquals(pages, memory.pageCount());
+        assertTrue(memory.growCalls() - calls <= 4, "at most one grow attempt per failed request");
+        allocator.verify();
+        assertEquals(0, pagesBefore, "an empty memory grows with the first allocation, not before");
+    }
+
+    @Test
+    void growAndClaimMakesANewHeapPerGrowth() {
+        LinearMemory memory = track(LinearMemory.ofHeap(64L << 20));
+        BinnedAllocator allocator = BinnedAllocator.builder(memory).source(MemorySource.growAndClaim()).build();
+        List<Long> blocks = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            long offset = allocator.allocate(100_000);
+            fill(allocator, offset, 100_000);
+            blocks.add(offset);
+        }
+        assertEquals(5, allocator.stats().heapCount(), "one heap per growth, the first with the metadata");
+        allocator.verify();
+        for (long offset : blocks) {
+            assertFilled(allocator, offset, 100_000);
+            allocator.free(offset);
+        }
+        allocator.verify();
+        assertEquals(5, allocator.stats().heapCount(), "heaps of the memory itself are kept");
+    }
+
+    @Test
+    void pagesGrownBySomeoneElseAreLeftAloneAndANewHeapIsClaimed() {
+        LinearMemory memory = track(LinearMemory.ofHeap(64L << 20));
+        BinnedAllocator allocator = Allocator.binned(memory);
+        long first = allocator.allocate(1000);
+        long before = memory.grow(2); // another user of the memory takes two pages
+        MemorySegment stolen = memory.segment().asSlice(before * PAGE, 2 * PAGE);
+        stolen.fill((byte) 0x5A);
+        long big = allocator.allocate(200_000);
+        assertTrue(big >= (before + 2) * PAGE, "the new heap starts above the stolen pages");
+        assertEquals(2, allocator.stats().heapCount());
+        fill(allocator, big, 200_000);
+        MemorySegment after = memory.segment().asSlice(before * PAGE, 2 * PAGE);
+        for (long i = 0; i < 2 * PAGE; i++) {
+            assertEquals((byte) 0x5A, after.get(ValueLayout.JAVA_BYTE, i));
+        }
+        allocator.free(first);
+        allocator.free(big);
+        allocator.verify();
+    }
+
+    @Test
+    void heapMemoryThatMovesOnGrowKeepsContents() {
+        LinearMemory memory = track(LinearMemory.ofHeap(64L << 20));
+        BinnedAllocator allocator = Allocator.binned(memory);
+        long first = allocator.allocate(1000);
+        fill(allocator, first, 1000);
+        long grown = allocator.reallocate(first, 3_000_000); // must move, grows the memory: a new array
+        assertFilled(allocator, grown, 1000, first);
+        allocator.verify();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Sources
+
+    @Test
+    void manualSourceUsesOnlyClaimedHeaps() {
+        LinearMemory memory = track(BinnedTesting.fixed(1 << 20));
+        BinnedAllocator allocator = BinnedAllocator.builder(memory).source(MemorySource.manual()).build();
+        assertEquals(0, allocator.stats().heapCount());
+        assertEquals(Allocator.NULL, allocator.tryAllocate(1, 8));
+        long heap = allocator.claim(100_000, 50_000);
+        assertEquals(100_000, heap);
+        long offset = allocator.allocate(1000);
+        assertTrue(offset > heap && offset < heap + 50_000);
+        assertEquals(Allocator.NULL, allocator.tryAllocate(60_000, 8));
+        allocator.verify();
+    }
+
+    @Test
+    void claimSourceClaimsItsRegionOnceOnFirstNeed() {
+        LinearMemory memory = track(BinnedTesting.fixed(1 << 20));
+        BinnedAllocator allocator = BinnedAllocator.builder(memory).source(MemorySource.claim(200_000, 100_000))
+                .build();
+        assertEquals(0, allocator.stats().heapCount());
+        long offset = allocator.allocate(50_000);
+        assertTrue(offset >= 200_000 && offset < 300_000);
+        assertEquals(1, allocator.stats().heapCount());
+        assertEquals(Allocator.NULL, allocator.tryAllocate(80_000, 8), "claimed once only");
+        assertEquals(1, allocator.stats().heapCount());
+        allocator.verify();
+        // Reopened with the same source: the claim is remembered in the memory.
+        BinnedAllocator again = BinnedAllocator.builder(memory).source(MemorySource.claim(200_000, 100_000)).open();
+        assertEquals(Allocator.NULL, again.tryAllocate(80_000, 8));
+        assertEquals(1, again.stats().heapCount());
+
+        LinearMemory other = track(BinnedTesting.fixed(1 << 16));
+        BinnedAllocator outside = BinnedAllocator.builder(other).source(MemorySource.claim(1 << 20, 4096)).build();
+        assertEquals(Allocator.NULL, outside.tryAllocate(10, 8), "a region outside the memory is skipped");
+        outside.verify();
+    }
+
+    @Test
+    void parentSourceBorrowsChunksAndHandsEmptyHeapsBack() {
+        LinearMemory memory = track(LinearMemory.ofHeap(64L << 20));
+        BinnedAllocator parent = Allocator.binned(memory);
+        BinnedAllocator child = BinnedAllocator.builder(memory).source(MemorySource.fromParent(parent)).build();
+        assertEquals(1, parent.stats().allocationCount(), "the child's metadata is a block of the parent");
+        assertEquals(0, child.stats().heapCount());
+        List<long[]> blocks = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            long size = 1000L * (i + 1);
+            long offset = child.allocate(size);
+            fill(child, offset, size);
+            blocks.add(new long[] {offset, size});
+            long own = parent.allocate(500); // interleave the parent's own blocks
+            fill(parent, own, 500);
+            parent.free(own);
+        }
+        long heaps = child.stats().heapCount();
+        assertTrue(heaps >= 2);
+        assertEquals(1 + heaps, parent.stats().allocationCount());
+        parent.verify();
+        child.verify();
+        BinnedAllocator reopened = BinnedAllocator.builder(memory).source(MemorySource.fromParent(parent))
+                .metadataOffset(child.metadataOffset()).open();
+        reopened.verify();
+        for (long[] block : blocks) {
+            assertFilled(reopened, block[0], block[1]);
+            reopened.free(block[0], block[1]);
+            reopened.verify();
+            parent.verify();
+        }
+        assertEquals(0, reopened.stats().heapCount(), "every emptied heap went back");
+        assertEquals(1, parent.stats().allocationCount());
+        assertThrows(IllegalArgumentException.class, () -> BinnedAllocator.builder(track(LinearMemory.ofHeap(1 << 20)))
+                .source(MemorySource.fromParent(parent)).build(), "a parent over another memory");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Heap management
+
+    private BinnedAllocator manual(long byteSize) {
+        return BinnedAllocator.builder(track(BinnedTesting.fixed(byteSize))).binning(Binning.COMPACT)
+                .source(MemorySource.manual()).build();
+    }
+
+    @Test
+    void claimRefusesOverlapsAndBadRegionsWithNothingChanged() {
+        BinnedAllocator allocator = manual(1 << 20);
+        long heap = allocator.claim(10_000, 10_000);
+        assertEquals(10_000, heap);
+        long metadataEnd = BinIndex.COMPACT.superblockByteSize();
+        assertRefusedUnchanged(allocator, () -> allocator.claim(15_000, 10_000));
+        assertRefusedUnchanged(allocator, () -> allocator.claim(5_000, 5_008));
+        assertRefusedUnchanged(allocator, () -> allocator.claim(9_992, 30_000));
+        assertRefusedUnchanged(allocator, () -> allocator.claim(12_000, 100));
+        assertRefusedUnchanged(allocator, () -> allocator.claim(0, 5_000)); // the metadata
+        assertRefusedUnchanged(allocator, () -> allocator.claim(metadataEnd - 8, 1000));
+        assertRefusedUnchanged(allocator, () -> allocator.claim(1 << 20, 1000)); // outside
+        assertRefusedUnchanged(allocator, () -> allocator.claim((1 << 20) - 1000, 2000));
+        assertRefusedUnchanged(allocator, () -> allocator.claim(50_000, 55)); // below the minimum
+        assertRefusedUnchanged(allocator, () -> allocator.claim(-8, 1000));
+        assertRefusedUnchanged(allocator, () -> allocator.claim(Long.MAX_VALUE - 10, 1000));
+        // Touching neighbours are fine, and separate heaps.
+        assertEquals(20_000, allocator.claim(20_000, 1000));
+        assertEquals(metadataEnd, allocator.claim(metadataEnd, 1000));
+        assertArrayEquals(new long[] {metadataEnd, 10_000, 20_000}, allocator.heaps());
+        allocator.verify();
+    }
+
+    @Test
+    void truncateNeverCutsBelowALiveBlock() {
+        BinnedAllocator allocator = manual(1 << 20);
+        long heap = allocator.claim(4096, 100_000);
+        assertEquals(0, allocator.reserved(heap));
+        long a = allocator.allocate(1000);
+        long b = allocator.allocate(50_000);
+        fill(allocator, a, 1000);
+        fill(allocator, b, 50_000);
+        long bEnd = b + 50_000;
+        long reserved = allocator.reserved(heap);
+        assertTrue(reserved >= bEnd - heap && reserved <= bEnd - heap + 64, "reserved " + reserved);
+        assertEquals(reserved, allocator.truncate(heap, 0), "cut to just above the last live block");
+        allocator.verify();
+        assertEquals(reserved, allocator.reserved(heap));
+        // A live block now ends the heap: nothing can be cut.
+        assertEquals(reserved, allocator.truncate(heap, 100));
+        allocator.verify();
+        assertFilled(allocator, a, 1000);
+        assertFilled(allocator, b, 50_000);
+        // Free the top block: truncate to a size that would leave a free tail smaller than a chunk cuts less.
+        allocator.free(b);
+        long aEnd = allocator.reserved(heap);
+        long size = allocator.truncate(heap, aEnd + 16);
+        assertEquals(aEnd + 32, size, "a 16-byte tail cannot be a chunk: keep 32");
+        allocator.verify();
+        assertEquals(aEnd, allocator.truncate(heap, aEnd));
+        allocator.verify();
+        allocator.free(a);
+        assertEquals(0, allocator.reserved(heap));
+        assertEquals(56, allocator.truncate(heap, 56), "an empty heap may shrink to the minimum");
+        allocator.verify();
+        assertEquals(0, allocator.truncate(heap, 0), "an empty heap truncated below the minimum is removed");
+        assertEquals(0, allocator.stats().heapCount());
+        assertEquals(0, allocator.heaps().length);
+        allocator.verify();
+        assertRefusedUnchanged(allocator, () -> allocator.truncate(heap, 0));
+    }
+
+    @Test
+    void extendMergesWithAFreeTopAndRefusesOverlaps() {
+        BinnedAllocator allocator = manual(1 << 20);
+        long heap = allocator.claim(4096, 4096);
+        long next = allocator.claim(20_000, 4096);
+        assertEquals(2, allocator.stats().fragmentCount());
+        assertEquals(8192, allocator.extend(heap, 8192));
+        assertEquals(2, allocator.stats().fragmentCount(), "the new bytes merge with the free top");
+        allocator.verify();
+        assertRefusedUnchanged(allocator, () -> allocator.extend(heap, 20_000 - 4096 + 8)); // into the next heap
+        assertRefusedUnchanged(allocator, () -> allocator.extend(next, 1 << 20)); // past the memory
+        assertRefusedUnchanged(allocator, () -> allocator.extend(heap, 100)); // smaller
+        assertRefusedUnchanged(allocator, () -> allocator.extend(heap + 8, 9000)); // not a heap
+        assertEquals(20_000 - 4096, allocator.extend(heap, 20_000 - 4096), "up to the next heap exactly");
+        allocator.verify();
+        // A live block at the top: a growth below one chunk cannot stand alone and is skipped.
+        BinnedAllocator other = manual(1 << 16);
+        long only = other.claim(4096, 4096);
+        long last = other.allocate(4096 - 24 - 8); // fills the heap exactly
+        assertEquals(4096, other.reserved(only));
+        assertEquals(4096, other.extend(only, 4096 + 16), "16 bytes cannot make a chunk");
+        assertEquals(4096 + 32, other.extend(only, 4096 + 32));
+        other.verify();
+        assertEquals(2, other.stats().allocationCount() + other.stats().fragmentCount());
+        assertEquals(4096, other.resize(only, 0), "resize down cuts the free top only");
+        other.free(last);
+        assertEquals(0, other.resize(only, 0), "and removes an empty heap");
+        assertEquals(0, other.stats().heapCount());
+        other.verify();
+    }
+
+    @Test
+    void heapManagementRefusesUnknownHeaps() {
+        BinnedAllocator allocator = manual(1 << 16);
+        long heap = allocator.claim(4096, 8192);
+        for (long notAHeap : new long[] {0, heap + 8, heap - 8, 1 << 20}) {
+            assertRefusedUnchanged(allocator, () -> allocator.reserved(notAHeap));
+            assertRefusedUnchanged(allocator, () -> allocator.truncate(notAHeap, 0));
+            assertRefusedUnchanged(allocator, () -> allocator.extend(notAHeap, 100_000));
+            assertRefusedUnchanged(allocator, () -> allocator.resize(notAHeap, 0));
+            assertRefusedUnchanged(allocator, () -> allocator.heapByteSize(notAHeap));
+        }
+        assertRefusedUnchanged(allocator, () -> allocator.truncate(heap, 8193));
+        assertRefusedUnchanged(allocator, () -> allocator.truncate(heap, -1));
+    }
+
+    @Test
+    void blocksSpreadOverDiscontiguousHeaps() {
+        BinnedAllocator allocator = manual(1 << 20);
+        allocator.claim(300_000, 10_000);
+        allocator.claim(100_000, 10_000);
+        allocator.claim(500_000, 10_000);
+        List<Long> blocks = new ArrayList<>();
+        for (int i = 0; i < 27; i++) {
+            long offset = allocator.allocate(1000);
+            fill(allocator, offset, 1000);
+            blocks.add(offset);
+        }
+        assertEquals(Allocator.NULL, allocator.tryAllocate(5000, 8));
+        allocator.verify();
+        for (long offset : blocks) {
+            assertTrue(offset > 100_000 && offset < 110_000 || offset > 300_000 && offset < 310_000
+                    || offset > 500_000 && offset < 510_000);
+            assertFilled(allocator, offset, 1000);
+            allocator.free(offset);
+        }
+        assertEquals(3, allocator.stats().fragmentCount());
+        allocator.verify();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Reallocation and alignment
+
+    @Test
+    void reallocateGrowsAndShrinksInPlaceWhenTheNeighbourAllows() {
+        BinnedAllocator allocator = Allocator.binned(track(LinearMemory.ofNative(16 << 20)));
+        long a = allocator.allocate(100);
+        fill(allocator, a, 100);
+        assertEquals(a, allocator.reallocate(a, 5000), "the free top follows: grow in place");
+        assertFilled(allocator, a, 100);
+        assertEquals(a, allocator.reallocate(a, 50), "shrink in place");
+        assertFilled(allocator, a, 50);
+        long b = allocator.allocate(100); // a's tail merged into the free chunk above; b takes it
+        assertEquals(a + 64, b, "the shrunk tail went back to the free lists");
+        assertEquals(a, allocator.reallocate(a, 56), "within the chunk");
+        long moved = allocator.reallocate(a, 200);
+        assertNotEquals(a, moved, "an allocated neighbour forces a move");
+        assertFilled(allocator, moved, 50, a);
+        allocator.verify();
+        AllocatorStats stats = allocator.stats();
+        assertEquals(2, stats.allocationCount());
+        assertEquals(300, stats.allocatedBytes());
+        assertEquals(3, stats.totalAllocationCount(), "a move counts once more");
+        allocator.verify();
+        long c = allocator.allocate(16, 4096);
+        assertEquals(0, c % 4096);
+        long c2 = allocator.reallocate(c, 16, 8192);
+        assertEquals(0, c2 % 8192, "a new alignment is honoured by moving");
+        allocator.verify();
+    }
+
+    @Test
+    void reallocateGrowsDownIntoAFreeChunkBelow() {
+        BinnedAllocator allocator = BinnedAllocator.builder(track(LinearMemory.ofNative(16 << 20)))
+                .binning(Binning.COMPACT).build();
+        long below = allocator.allocate(1000);
+        long block = allocator.allocate(500);
+        long above = allocator.allocate(100); // allocated: the block cannot grow up
+        fill(allocator, block, 500);
+        allocator.free(below);
+        long grown = allocator.reallocate(block, 1200);
+        assertEquals(below, grown, "the block moved down into the free chunk below");
+        assertFilled(allocator, grown, 500, block);
+        allocator.verify();
+        assertRefusedUnchanged(allocator, () -> allocator.free(block)); // the old header was scrubbed
+        long grownMore = allocator.reallocate(grown, 1480); // within the merged chunk
+        assertEquals(grown, grownMore);
+        allocator.free(above);
+        allocator.free(grownMore, 1480);
+        allocator.verify();
+        assertEquals(0, allocator.stats().allocationCount());
+    }
+
+    @Test
+    void highlyAlignedBlocksGiveTheirGapsBackToTheFreeLists() {
+        LinearMemory memory = track(LinearMemory.ofNative(256L << 20));
+        BinnedAllocator allocator = Allocator.binned(memory);
+        long[] blocks = new long[16384];
+        for (int i = 0; i < blocks.length; i++) {
+            blocks[i] = allocator.allocate(1, 4096);
+            assertEquals(0, blocks[i] % 4096);
+        }
+        long grown = memory.byteSize();
+        assertTrue(grown <= 16384L * 4096 + 4 * PAGE, "memory " + grown);
+        allocator.verify();
+        assertTrue(allocator.stats().fragmentCount() >= 16000, "each gap below is a free chunk");
+        // The gaps serve ordinary blocks without growing the memory.
+        for (int i = 0; i < 16000; i++) {
+            allocator.allocate(2000);
+        }
+        assertEquals(grown, memory.byteSize());
+        allocator.verify();
+        for (long offset : blocks) {
+            allocator.free(offset);
+        }
+        allocator.verify();
+    }
+
+    @Test
+    void alignmentsBeyondSixtyFourKibibytesWorkToo() {
+        LinearMemory memory = track(LinearMemory.ofNative(256L << 20));
+        BinnedAllocator allocator = Allocator.binned(memory);
+        List<Long> blocks = new ArrayList<>();
+        for (int shift = 17; shift <= 24; shift++) {
+            long alignment = 1L << shift;
+            long offset = allocator.allocate(1000, alignment);
+            assertEquals(0, offset % alignment, "alignment " + alignment);
+            fill(allocator, offset, 1000);
+            blocks.add(offset);
+            allocator.verify();
+        }
+        assertTrue(memory.byteSize() <= 64L << 20, "the gaps below are reused, memory " + memory.byteSize());
+        for (long offset : blocks) {
+            assertFilled(allocator, offset, 1000);
+            allocator.free(offset, 1000);
+        }
+        allocator.verify();
+    }
+
+    @Test
+    void hugeFreeChunksKeepWholeWordTags() {
+        // talc #49: a one-byte tag corrupted free chunks of 16 MiB and more. Sizes here span bits 24..30.
+        LinearMemory memory = track(LinearMemory.ofNative(1L << 31));
+        BinnedAllocator allocator = Allocator.binned(memory);
+        for (long size : new long[] {(16L << 20) + 8, 255L << 20, (1L << 30) + 4096}) {
+            long a = allocator.allocate(size);
+            long b = allocator.allocate(100);
+            allocator.free(a);
+            allocator.verify();
+            long c = allocator.allocate(size - 1000);
+            assertEquals(a, c);
+            allocator.free(c);
+            allocator.free(b);
+            allocator.verify();
+        }
+    }
+
+    @Test
+    void parkedSmallChunksAreReusedFirstAndConsolidatedBeforeMemoryRunsOut() {
+        LinearMemory memory = track(BinnedTesting.fixed(1 << 20));
+        BinnedAllocator allocator = Allocator.binned(memory); // DEFAULT parks chunks of up to 256 bytes
+        long first = allocator.allocate(100);
+        allocator.free(first);
+        assertEquals(first, allocator.allocate(100), "a parked chunk of the same size is handed out again");
+        List<Long> small = new ArrayList<>();
+        for (long offset; (offset = allocator.tryAllocate(200, 8)) != Allocator.NULL; ) {
+            small.add(offset);
+        }
+        allocator.verify();
+        for (long offset : small) {
+            allocator.free(offset, 200);
+        }
+        allocator.verify();
+        AllocatorStats parked = allocator.stats();
+        long quickLimit = BinnedLayout.QUICK_LIMIT;
+        long overhead = parked.overheadBytes() - BinIndex.DEFAULT.superblockByteSize() - 24 - 12; // first: 112 - 100
+        assertTrue(overhead >= quickLimit * 208 && overhead <= quickLimit * 208 + 8 * parked.fragmentCount(),
+                "exactly one full quick list of 208-byte chunks is parked (overhead until consolidated): " + overhead);
+        long bigSize = parked.availableBytes() + 2000; // fits only once the parked chunks are merged
+        long big = allocator.allocate(bigSize);
+        fill(allocator, big, bigSize);
+        allocator.verify();
+        assertTrue(allocator.stats().fragmentCount() <= 2);
+        assertEquals(small.get(0), big, "the big block starts where the parked chunks did");
+        assertRefusedUnchanged(allocator, () -> allocator.free(small.get(1))); // merged away: no tag left
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // verify() can fail
+
+    @Test
+    void verifyNamesTheBrokenInvariantAndOffset() {
+        LinearMemory memory = track(LinearMemory.ofHeap(1 << 20));
+        BinnedAllocator allocator = Allocator.binned(memory);
+        long a = allocator.allocate(100);
+        long b = allocator.allocate(2000); // too big for a quick list: a binned free chunk
+        allocator.allocate(50);
+        allocator.free(b);
+        MemorySegment s = memory.segment();
+        long chunk = b - 8;
+        long footerAt = chunk + (s.get(ValueLayout.JAVA_LONG_UNALIGNED, chunk) & BinnedLayout.SIZE_MASK) - 8;
+        assertBroken(allocator, footerAt, 1, "footer");
+        assertBroken(allocator, BinnedLayout.SB_BITMAP, 1L << 60, "bitmap");
+        assertBroken(allocator, BinnedLayout.SB_FREED_COUNT, 5, "allocationCount");
+        assertBroken(allocator, BinnedLayout.SB_FRAGMENT_COUNT, 1, "fragmentCount");
+        assertBroken(allocator, a - 8, 8, "PREV_FREE");
+        assertBroken(allocator, a - 8, 1L << 50, "slack"); // the requested size no longer matches the counter
+        assertBroken(allocator, a - 8, 1L << 60, "check");
+        assertBroken(allocator, chunk, 1, "header");
+    }
+
+    private static void assertBroken(BinnedAllocator allocator, long at, long xor, String named) {
+        MemorySegment s = allocator.memory().segment();
+        long word = s.get(ValueLayout.JAVA_LONG_UNALIGNED, at);
+        s.set(ValueLayout.JAVA_LONG_UNALIGNED, at, word ^ xor);
+        IllegalStateException e = assertThrows(IllegalStateException.class, allocator::verify);
+        assertTrue(e.getMessage().contains("offset"), e.getMessage());
+        s.set(ValueLayout.JAVA_LONG_UNALIGNED, at, word);
+        allocator.verify();
+        assertTrue(e.getMessage().contains(named) || named.equals("PREV_FREE") || named.equals("slack"),
+                "expected " + named + " in: " + e.getMessage());
+    }
+}

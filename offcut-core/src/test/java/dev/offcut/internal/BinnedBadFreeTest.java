@@ -1,0 +1,179 @@
+package dev.offcut.internal;
+
+import dev.offcut.Allocator;
+import dev.offcut.BinnedAllocator;
+import dev.offcut.Binning;
+import dev.offcut.LinearMemory;
+import dev.offcut.MemorySource;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.offcut.internal.BinnedTesting.assertFilled;
+import static dev.offcut.internal.BinnedTesting.assertRefusedUnchanged;
+import static dev.offcut.internal.BinnedTesting.fill;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Bad frees are refused, not obeyed: each throws IllegalArgumentException and leaves every byte of the memory, every
+ * counter and every invariant as it was; the live blocks keep their contents.
+ */
+class BinnedBadFreeTest {
+
+    /** The scene: live blocks a, c, e, g with free chunks between some of them. */
+    private static final class Scene {
+        final LinearMemory memory;
+        final BinnedAllocator allocator;
+        final long a;
+        final long b;
+        final long c;
+        final long d;
+        final long e;
+        final long heap;
+        final long heapEnd;
+
+        Scene(Binning binning, boolean heapMemory) {
+            memory = heapMemory ? LinearMemory.ofHeap(1 << 20) : LinearMemory.ofNative(1 << 20);
+            allocator = BinnedAllocator.builder(memory).binning(binning).build();
+            a = allocator.allocate(40);
+            b = allocator.allocate(100);
+            c = allocator.allocate(72);
+            d = allocator.allocate(200);
+            e = allocator.allocate(24);
+            for (long[] block : new long[][] {{a, 40}, {b, 100}, {c, 72}, {d, 200}, {e, 24}}) {
+                fill(allocator, block[0], block[1]);
+            }
+            allocator.free(b); // b: a free chunk between a and c
+            heap = allocator.heaps()[0];
+            heapEnd = heap + allocator.heapByteSize(heap);
+        }
+
+        void assertLiveIntact() {
+            assertFilled(allocator, a, 40);
+            assertFilled(allocator, c, 72);
+            assertFilled(allocator, d, 200);
+            assertFilled(allocator, e, 24);
+        }
+
+        void refuse(long offset) {
+            assertRefusedUnchanged(allocator, () -> allocator.free(offset));
+            assertRefusedUnchanged(allocator, () -> allocator.free(offset, 8));
+            assertRefusedUnchanged(allocator, () -> allocator.tryReallocate(offset, 64, 8));
+            assertLiveIntact();
+        }
+    }
+
+    private static List<Object[]> cases() {
+        List<Object[]> cases = new ArrayList<>();
+        for (Binning binning : Binning.values()) {
+            cases.add(new Object[] {binning, false});
+            cases.add(new Object[] {binning, true});
+        }
+        return cases;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Binning.class)
+    void doubleFreeIsRefused(Binning binning) {
+        for (Object[] c : cases()) {
+            if (c[0] != binning) {
+                continue;
+            }
+            Scene scene = new Scene(binning, (Boolean) c[1]);
+            IllegalArgumentException e = assertRefusedUnchanged(scene.allocator, () -> scene.allocator.free(scene.b));
+            assertTrue(e.getMessage().contains("already free"), e.getMessage());
+            // d merges with nothing; then c merges into b's free chunk below it and d above: both headers scrubbed.
+            scene.allocator.free(scene.d);
+            scene.allocator.free(scene.c);
+            scene.allocator.verify();
+            for (long stale : new long[] {scene.b, scene.c, scene.d}) {
+                assertRefusedUnchanged(scene.allocator, () -> scene.allocator.free(stale));
+                assertRefusedUnchanged(scene.allocator, () -> scene.allocator.free(stale, 72));
+            }
+            assertFilled(scene.allocator, scene.a, 40);
+            assertFilled(scene.allocator, scene.e, 24);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Binning.class)
+    void interiorAndMisalignedOffsetsAreRefused(Binning binning) {
+        for (boolean heapMemory : new boolean[] {false, true}) {
+            Scene scene = new Scene(binning, heapMemory);
+            for (long offset : new long[] {scene.a + 1, scene.a + 4, scene.a + 8, scene.a + 16, scene.a + 32,
+                    scene.d + 8, scene.d + 192, scene.c - 1}) {
+                scene.refuse(offset);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Binning.class)
+    void foreignOffsetsAreRefused(Binning binning) {
+        Scene scene = new Scene(binning, false);
+        for (long offset : new long[] {-8, -1, Long.MIN_VALUE, Long.MAX_VALUE - 7, scene.memory.byteSize(),
+                scene.memory.byteSize() + 8, scene.heapEnd + 8,
+                scene.b + 8, scene.b + 16, scene.b + 24, // inside a free chunk: its links and its body
+                scene.e + 4096}) { // free space at the top of the heap
+            scene.refuse(offset);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Binning.class)
+    void theHeapsOwnMetadataIsRefused(Binning binning) {
+        Scene scene = new Scene(binning, false);
+        long metadataEnd = BinIndex.of(binning).superblockByteSize();
+        for (long offset = 8; offset <= metadataEnd + 8; offset += 8) {
+            scene.refuse(offset); // every word of the superblock, and the heap header after it
+        }
+        scene.refuse(scene.heap + 8);
+        scene.refuse(scene.heap + 16);
+        scene.refuse(scene.heapEnd); // its header would be the sentinel
+        scene.refuse(scene.heapEnd - 8);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Binning.class)
+    void sizedFreeWithAWrongSizeIsRefused(Binning binning) {
+        Scene scene = new Scene(binning, true);
+        for (long wrong : new long[] {0, 1, 39, 41, 48, 64, 100, Allocator.MAX_BYTE_SIZE}) {
+            assertRefusedUnchanged(scene.allocator, () -> scene.allocator.free(scene.a, wrong));
+        }
+        for (long wrong : new long[] {0, 23, 25, 32}) {
+            assertRefusedUnchanged(scene.allocator, () -> scene.allocator.free(scene.e, wrong));
+        }
+        scene.assertLiveIntact();
+        scene.allocator.free(scene.a, 40);
+        scene.allocator.free(scene.e, 24);
+        scene.allocator.verify();
+        // After a resize the block's size is the new one: the old is refused.
+        long f = scene.allocator.reallocate(scene.c, 10);
+        assertRefusedUnchanged(scene.allocator, () -> scene.allocator.free(f, 72));
+        scene.allocator.free(f, 10);
+        scene.allocator.verify();
+    }
+
+    @Test
+    void aParentsBlockCannotBeFreedThroughItsChild() {
+        LinearMemory memory = LinearMemory.ofNative(4 << 20);
+        BinnedAllocator parent = BinnedAllocator.builder(memory).build();
+        BinnedAllocator child = BinnedAllocator.builder(memory).source(MemorySource.fromParent(parent)).build();
+        long own = parent.allocate(100);
+        fill(parent, own, 100);
+        long borrowed = child.allocate(64);
+        fill(child, borrowed, 64);
+        assertRefusedUnchanged(child, () -> child.free(own));
+        assertRefusedUnchanged(child, () -> child.free(child.metadataOffset()));
+        assertRefusedUnchanged(child, () -> child.free(child.metadataOffset() + 64));
+        assertRefusedUnchanged(parent, () -> parent.free(borrowed));
+        assertFilled(parent, own, 100);
+        assertFilled(child, borrowed, 64);
+        parent.verify();
+        memory.close();
+    }
+}
