@@ -1,0 +1,83 @@
+package dev.offcut.bench.jmh;
+
+import dev.offcut.bench.Catalog;
+import dev.offcut.bench.Subject;
+import dev.offcut.bench.workload.RandomActions;
+import dev.offcut.bench.workload.RandomActionsWorkload;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * talc's random actions under JMH, one thread: time per action (JMH counts every action, talc's score only the
+ * successful ones; on a 128 MiB heap nearly all succeed -- the bench command reports the failures).
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 2, jvmArgsAppend = {Catalog.FLAG_NATIVE_ACCESS, Catalog.FLAG_UNSAFE_MEMORY_ACCESS, Catalog.FLAG_OPEN_NIO,
+        Catalog.FLAG_OPEN_MISC, Catalog.FLAG_NETTY_REFLECTION, "-Xmx2g"})
+@State(Scope.Thread)
+public class RandomActionsBench {
+
+    /** Actions per benchmark call, as talc checks its clock every 100 actions. */
+    static final int ACTIONS = 100;
+
+    /** The subject, by its catalog name. */
+    @Param({"offcut-free-list", "offcut-binned", "offcut-binned-compact", "offcut-locked-binned", "offcut-arena",
+            "malloc (Linker)", "malloc (Linker critical)", "Arena.ofConfined per block", "Arena.ofShared per block",
+            "byte[] (GC)", "netty-pooled", "netty-adaptive", "one-nio Malloc", "jemalloc (LWJGL)", "rpmalloc (LWJGL)"})
+    public String subject;
+
+    /** talc's max size. */
+    @Param({"200", "1000", "3000", "10000", "30000"})
+    public int maxByteSize;
+
+    /** Whether realloc is one of the actions. */
+    @Param({"true", "false"})
+    public boolean realloc;
+
+    private Subject opened;
+    private RandomActions actions;
+
+    /** Opens the subject and generates the actions. */
+    @Setup(Level.Trial)
+    public void open() {
+        opened = JmhSupport.open(subject, new RandomActionsWorkload(maxByteSize, realloc, 1),
+                RandomActions.HEAP_BYTE_SIZE);
+        actions = new RandomActions(opened, maxByteSize, realloc, 42);
+    }
+
+    /** Frees the live blocks and closes the subject. */
+    @TearDown(Level.Trial)
+    public void close() {
+        actions.releaseAll();
+        opened.exitThread();
+        opened.close();
+    }
+
+    /**
+     * 100 actions.
+     *
+     * @return the score, so the work is not dead code
+     */
+    @Benchmark
+    @OperationsPerInvocation(ACTIONS)
+    public int act() {
+        return actions.act(ACTIONS);
+    }
+}

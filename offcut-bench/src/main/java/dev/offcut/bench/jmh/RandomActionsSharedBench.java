@@ -1,0 +1,111 @@
+package dev.offcut.bench.jmh;
+
+import dev.offcut.bench.Catalog;
+import dev.offcut.bench.Subject;
+import dev.offcut.bench.workload.RandomActions;
+import dev.offcut.bench.workload.RandomActionsWorkload;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * talc's random actions on two threads sharing one thread-safe subject, each with its own live set; JMH reports
+ * the time per action of each thread (average over both), so a value twice the single-thread one means no
+ * scaling.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 2, jvmArgsAppend = {Catalog.FLAG_NATIVE_ACCESS, Catalog.FLAG_UNSAFE_MEMORY_ACCESS, Catalog.FLAG_OPEN_NIO,
+        Catalog.FLAG_OPEN_MISC, Catalog.FLAG_NETTY_REFLECTION, "-Xmx2g"})
+@Threads(2)
+public class RandomActionsSharedBench {
+
+    /** The subject shared by both threads. */
+    @State(Scope.Benchmark)
+    public static class Shared {
+        /** The subject, by its catalog name. */
+        @Param({"offcut-locked-binned", "malloc (Linker)", "malloc (Linker critical)", "Arena.ofShared per block",
+            "byte[] (GC)", "netty-pooled", "netty-adaptive", "one-nio Malloc", "jemalloc (LWJGL)", "rpmalloc (LWJGL)"})
+        public String subject;
+
+        /** talc's max size. */
+        @Param({"200", "1000", "3000", "10000", "30000"})
+        public int maxByteSize;
+
+        /** Whether realloc is one of the actions. */
+        @Param({"true", "false"})
+        public boolean realloc;
+
+        Subject opened;
+        // JMH may tear this state down before the other thread's PerThread state, so the live sets are freed here.
+        final java.util.Queue<RandomActions> liveSets = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+        /** Opens the shared subject. */
+        @Setup(Level.Trial)
+        public void open() {
+            opened = JmhSupport.open(subject, new RandomActionsWorkload(maxByteSize, realloc, 2),
+                    RandomActions.HEAP_BYTE_SIZE);
+        }
+
+        /** Frees every thread's live blocks and closes the subject. */
+        @TearDown(Level.Trial)
+        public void close() {
+            opened.enterThread();
+            for (RandomActions actions : liveSets) {
+                actions.releaseAll();
+            }
+            opened.close();
+        }
+    }
+
+    /** One thread's live set and actions. */
+    @State(Scope.Thread)
+    public static class PerThread {
+        private static final java.util.concurrent.atomic.AtomicLong SEEDS =
+                new java.util.concurrent.atomic.AtomicLong(42);
+
+        RandomActions actions;
+        Subject subject;
+
+        /**
+         * Generates this thread's actions.
+         *
+         * @param shared the shared subject
+         */
+        @Setup(Level.Trial)
+        public void open(Shared shared) {
+            subject = shared.opened;
+            subject.enterThread();
+            actions = new RandomActions(subject, shared.maxByteSize, shared.realloc, SEEDS.getAndAdd(7919));
+            shared.liveSets.add(actions);
+        }
+    }
+
+    /**
+     * 100 actions on this thread.
+     *
+     * @param mine this thread's state
+     * @return the score
+     */
+    @Benchmark
+    @OperationsPerInvocation(RandomActionsBench.ACTIONS)
+    public int act(PerThread mine) {
+        return mine.actions.act(RandomActionsBench.ACTIONS);
+    }
+}
