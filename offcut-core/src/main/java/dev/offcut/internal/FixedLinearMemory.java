@@ -1,6 +1,5 @@
 package dev.offcut.internal;
 
-import dev.offcut.LinearMemory;
 
 import java.lang.foreign.MemorySegment;
 
@@ -15,12 +14,11 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>The segment's size need not be a whole number of pages: allocators use every byte of it. Its contents are the
  * caller's, so allocators treat it as dirty (not known to be zero). Closing the memory only detaches it; the caller
- * closes the segment's arena. Thread-safe: the only mutable state is the volatile view.
+ * closes the segment's arena. Thread-safe, as every {@code AbstractLinearMemory}.
  */
-public final class FixedLinearMemory implements LinearMemory {
+public final class FixedLinearMemory extends AbstractLinearMemory {
 
-    private final long byteSize;
-    private volatile MemorySegment view;
+    private final long fixedByteSize;
 
     /**
      * Wraps {@code segment}.
@@ -31,48 +29,19 @@ public final class FixedLinearMemory implements LinearMemory {
         if (segment.isReadOnly()) {
             throw new IllegalArgumentException("segment must be writable, was read-only");
         }
-        this.view = segment;
-        this.byteSize = segment.byteSize();
-    }
-
-    @Override
-    public long pageCount() {
-        segment(); // throws once closed, as the interface promises
-        return byteSize >>> PAGE_SHIFT;
-    }
-
-    @Override
-    public long maxPageCount() {
-        return byteSize >>> PAGE_SHIFT;
-    }
-
-    @Override
-    public long byteSize() {
-        segment();
-        return byteSize;
+        this.fixedByteSize = segment.byteSize();
+        super(segment, segment.byteSize() >>> PAGE_SHIFT);
     }
 
     @Override
     public long maxByteSize() {
-        return byteSize;
+        return fixedByteSize;
     }
 
     @Override
-    public long grow(long deltaPages) {
-        Checks.checkInRange("deltaPages", deltaPages, 0, Long.MAX_VALUE);
-        if (view == null) {
-            return -1;
-        }
-        return deltaPages == 0 ? pageCount() : -1;
-    }
-
-    @Override
-    public MemorySegment segment() {
-        MemorySegment v = view;
-        if (v == null) {
-            throw new IllegalStateException("the memory is closed");
-        }
-        return v;
+    MemorySegment tryGrow(MemorySegment old, long newByteSize) {
+        // maxPageCount == pageCount, so AbstractLinearMemory.grow refuses every real grow before getting here.
+        throw new AssertionError("a fixed memory cannot grow");
     }
 
     @Override
@@ -81,12 +50,12 @@ public final class FixedLinearMemory implements LinearMemory {
     }
 
     @Override
-    public void close() {
-        view = null;
+    void release() {
+        // The segment is the caller's: closing the memory only detaches it.
     }
 
     @Override
-    public String toString() {
-        return "LinearMemory.of[" + (view == null ? "closed" : byteSize + " bytes") + "]";
+    String name() {
+        return "LinearMemory.of";
     }
 }

@@ -1,6 +1,5 @@
 package dev.offcut.internal;
 
-import dev.offcut.LinearMemory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -34,30 +33,22 @@ import java.lang.invoke.MethodHandle;
  *
  * <p>On systems other than Linux and macOS the whole maximum is allocated and zeroed up front instead.
  *
- * <p>Thread-safe: {@link #grow(long)} and {@link #close()} are synchronized; readers see the published view through a
- * volatile field.
+ * <p>Thread-safe, as every {@code AbstractLinearMemory}.
  */
-public final class NativeLinearMemory implements LinearMemory {
+public final class NativeLinearMemory extends AbstractLinearMemory {
 
     /** The most a native memory may reserve: 2^47 bytes, the user half of a 48-bit address space. */
     public static final long MAX_NATIVE_BYTE_SIZE = 1L << 47;
 
     private final Arena arena;
     private final MemorySegment reservation;
-    private final long maxPageCount;
     private final boolean commitOnGrow;
 
-    /** The committed size; written only under the monitor. */
-    private long byteSize;
-    /** {@code reservation.asSlice(0, byteSize)}, or {@code null} once closed. */
-    private volatile MemorySegment view;
-
     private NativeLinearMemory(Arena arena, MemorySegment reservation, long maxPageCount, boolean commitOnGrow) {
+        super(reservation.asSlice(0, 0), maxPageCount);
         this.arena = arena;
         this.reservation = reservation;
-        this.maxPageCount = maxPageCount;
         this.commitOnGrow = commitOnGrow;
-        this.view = reservation.asSlice(0, 0);
     }
 
     /**
@@ -95,54 +86,12 @@ public final class NativeLinearMemory implements LinearMemory {
     }
 
     @Override
-    public long pageCount() {
-        return segment().byteSize() >>> PAGE_SHIFT;
-    }
-
-    @Override
-    public long maxPageCount() {
-        return maxPageCount;
-    }
-
-    @Override
-    public long byteSize() {
-        return segment().byteSize();
-    }
-
-    @Override
-    public long maxByteSize() {
-        return maxPageCount << PAGE_SHIFT;
-    }
-
-    @Override
-    public synchronized long grow(long deltaPages) {
-        Checks.checkInRange("deltaPages", deltaPages, 0, Long.MAX_VALUE);
-        if (view == null) {
-            return -1;
+    MemorySegment tryGrow(MemorySegment old, long newByteSize) {
+        long oldByteSize = old.byteSize();
+        if (commitOnGrow && !Posix.commit(reservation.asSlice(oldByteSize, newByteSize - oldByteSize))) {
+            return null;
         }
-        long oldPages = byteSize >>> PAGE_SHIFT;
-        if (deltaPages > maxPageCount - oldPages) {
-            return -1;
-        }
-        if (deltaPages == 0) {
-            return oldPages;
-        }
-        long deltaBytes = deltaPages << PAGE_SHIFT;
-        if (commitOnGrow && !Posix.commit(reservation.asSlice(byteSize, deltaBytes))) {
-            return -1;
-        }
-        byteSize += deltaBytes;
-        view = reservation.asSlice(0, byteSize);
-        return oldPages;
-    }
-
-    @Override
-    public MemorySegment segment() {
-        MemorySegment v = view;
-        if (v == null) {
-            throw new IllegalStateException("the memory is closed");
-        }
-        return v;
+        return reservation.asSlice(0, newByteSize);
     }
 
     @Override
@@ -151,18 +100,13 @@ public final class NativeLinearMemory implements LinearMemory {
     }
 
     @Override
-    public synchronized void close() {
-        if (view != null) {
-            view = null;
-            arena.close();
-        }
+    void release() {
+        arena.close();
     }
 
     @Override
-    public String toString() {
-        MemorySegment v = view;
-        return "LinearMemory.ofNative[" + (v == null ? "closed" : v.byteSize() + " of " + maxByteSize() + " bytes")
-                + "]";
+    String name() {
+        return "LinearMemory.ofNative";
     }
 
     /**
