@@ -1,6 +1,5 @@
 package dev.offcut.internal;
 
-
 import java.lang.foreign.MemorySegment;
 
 /**
