@@ -1,5 +1,7 @@
 package dev.offcut.bench;
 
+import java.util.Optional;
+
 /**
  * One benchmark workload, runnable from the {@code bench} command and wrapped by the JMH classes.
  */
@@ -36,12 +38,23 @@ public interface Workload {
     int threads();
 
     /**
+     * Tells why the workload does not apply to a subject (a capability it lacks), whether or not the subject can
+     * run on this machine.
+     *
+     * @param subject the subject's factory
+     * @return what the subject lacks, in words, or empty if the workload applies
+     */
+    Optional<String> refusal(SubjectFactory subject);
+
+    /**
      * Tells whether the workload can run on a subject.
      *
      * @param subject the subject's factory
      * @return {@code true} if the subject has every capability the workload needs
      */
-    boolean accepts(SubjectFactory subject);
+    default boolean accepts(SubjectFactory subject) {
+        return refusal(subject).isEmpty();
+    }
 
     /**
      * Runs the workload on fresh subjects of {@code subject}.

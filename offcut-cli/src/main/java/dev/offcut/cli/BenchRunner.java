@@ -87,12 +87,11 @@ public final class BenchRunner {
                 List<PairResult> results = new ArrayList<>();
                 for (SubjectFactory subject : plan.subjects()) {
                     Optional<String> unavailable = subject.unavailableReason();
+                    Optional<String> refusal = workload.refusal(subject);
                     if (unavailable.isPresent()) {
                         results.add(skipped(workload, subject, PairResult.Status.UNAVAILABLE, unavailable.get(), 0));
-                    } else if (!workload.accepts(subject)) {
-                        results.add(skipped(workload, subject, PairResult.Status.NOT_APPLICABLE,
-                                "the workload needs a capability this subject lacks (it has "
-                                + capabilities(subject) + ")", 0));
+                    } else if (refusal.isPresent()) {
+                        results.add(skipped(workload, subject, PairResult.Status.NOT_APPLICABLE, refusal.get(), 0));
                     } else {
                         progress.step(++done, total, workload.name(), subject.name());
                         results.add(runPair(workload, subject, plan));
@@ -129,12 +128,6 @@ public final class BenchRunner {
             }
         }
         return pairs;
-    }
-
-    private static String capabilities(SubjectFactory subject) {
-        List<String> names = subject.capabilities().stream().map(c -> c.name().toLowerCase(Locale.ROOT)).sorted()
-                .toList();
-        return names.isEmpty() ? "none" : String.join(", ", names);
     }
 
     private static PairResult skipped(Workload workload, SubjectFactory subject, PairResult.Status status, String why,

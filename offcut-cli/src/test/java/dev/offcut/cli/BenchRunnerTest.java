@@ -93,8 +93,8 @@ class BenchRunnerTest {
         }
 
         @Override
-        public boolean accepts(SubjectFactory subject) {
-            return delegate.accepts(subject);
+        public Optional<String> refusal(SubjectFactory subject) {
+            return delegate.refusal(subject);
         }
 
         @Override

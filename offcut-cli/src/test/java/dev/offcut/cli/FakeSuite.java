@@ -69,8 +69,8 @@ final class FakeSuite {
         }
 
         @Override
-        public boolean accepts(SubjectFactory subject) {
-            return subject.capabilities().contains(Capability.FREES);
+        public Optional<String> refusal(SubjectFactory subject) {
+            return subject.capabilities().contains(Capability.FREES) ? Optional.empty() : Optional.of("needs FREES");
         }
 
         @Override

@@ -63,17 +63,7 @@ abstract class AbstractWorkload implements Workload {
     }
 
     @Override
-    public final boolean accepts(SubjectFactory subject) {
-        return refusal(subject).isEmpty();
-    }
-
-    /**
-     * Tells why a subject cannot run this workload.
-     *
-     * @param subject the subject
-     * @return the missing capability, or empty
-     */
-    final Optional<String> refusal(SubjectFactory subject) {
+    public final Optional<String> refusal(SubjectFactory subject) {
         Set<Capability> has = subject.capabilities();
         for (Capability needed : required) {
             if (has.contains(needed)) {

@@ -23,10 +23,7 @@ public final class Applicability {
         if (unavailable.isPresent()) {
             return Optional.of("unavailable: " + unavailable.get());
         }
-        if (workload instanceof AbstractWorkload known) {
-            return known.refusal(subject).map(why -> "not applicable: " + why);
-        }
-        return workload.accepts(subject) ? Optional.empty() : Optional.of("not applicable");
+        return workload.refusal(subject).map(why -> "not applicable: " + why);
     }
 
     /**
@@ -37,9 +34,6 @@ public final class Applicability {
      * @return the missing capability, or empty when the workload applies
      */
     public static Optional<String> notApplicable(Workload workload, SubjectFactory subject) {
-        if (workload instanceof AbstractWorkload known) {
-            return known.refusal(subject);
-        }
-        return workload.accepts(subject) ? Optional.empty() : Optional.of("not applicable");
+        return workload.refusal(subject);
     }
 }

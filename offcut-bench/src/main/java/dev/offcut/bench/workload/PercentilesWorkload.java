@@ -37,6 +37,13 @@ public final class PercentilesWorkload extends AbstractWorkload {
     private static final int WARMUP_ALLOCATIONS = 10_000;
     private static final int RING = 1 << 16;
     private static final int SAMPLE_CAPACITY = 1 << 20;
+    /**
+     * A trial keeps sampling past its time until it has this many samples of each kind, so that even the shortest
+     * (smoke) run has percentiles: frees start only once about 50 blocks are live.
+     */
+    private static final int MIN_SAMPLES = 32;
+    /** ... but never longer than this, whatever the subject does. */
+    private static final long MAX_TRIAL_NANOS = 5_000_000_000L;
     private static final long HEAP_BYTE_SIZE = 128L << 20;
 
     /** Creates the workload. */
@@ -169,8 +176,12 @@ public final class PercentilesWorkload extends AbstractWorkload {
         double measure(Subject subject, long nanos) {
             int firstSample = allocCount;
             long start = System.nanoTime();
-            while (System.nanoTime() - start < nanos && allocCount < SAMPLE_CAPACITY
-                    && freeCount < SAMPLE_CAPACITY) {
+            while (allocCount < SAMPLE_CAPACITY && freeCount < SAMPLE_CAPACITY) {
+                long elapsed = System.nanoTime() - start;
+                boolean enough = allocCount - firstSample >= MIN_SAMPLES && freeCount >= MIN_SAMPLES;
+                if ((elapsed >= nanos && enough) || elapsed >= MAX_TRIAL_NANOS) {
+                    break;
+                }
                 int first = cursor;
                 cursor += BATCH;
                 for (int j = 0; j < BATCH; j++) {
