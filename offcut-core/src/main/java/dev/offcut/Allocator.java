@@ -306,6 +306,8 @@ public interface Allocator {
     /**
      * Returns a thread-safe view of {@code allocator} that holds a lock around every call (lol_alloc's
      * {@code LockedAllocator}, talc's {@code TalcLock}). All access must then go through the returned allocator.
+     * The view has only {@code Allocator}'s methods: a bump allocator's marks or a binned allocator's heap
+     * management stay on the original object, outside the lock, so use them only while no other thread allocates.
      *
      * @param allocator the allocator to guard
      * @return a thread-safe allocator over the same memory

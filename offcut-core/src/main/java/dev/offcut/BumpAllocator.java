@@ -9,7 +9,8 @@ package dev.offcut;
  * again after a reset, or pages the memory already had, are zeroed explicitly.
  *
  * <p>{@link #free(long)} checks that the offset lies among the live blocks and then does nothing; it cannot tell a
- * block start from an interior offset. {@link #tryReallocate} grows the last block in place and otherwise copies.
+ * block start from an interior offset. {@link #tryReallocate} grows the last block in place and otherwise copies;
+ * the old block cannot be freed, so it still counts in {@link #stats()} until a reset drops it.
  *
  * <p>Not thread-safe: wrap in {@link Allocator#locked(Allocator)} to share (marks are then not available).
  */

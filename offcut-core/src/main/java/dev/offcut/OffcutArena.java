@@ -19,9 +19,21 @@ import java.util.Objects;
  * <h2>Segments</h2>
  * Every segment is a bounds-checked slice of the allocator's memory of exactly the requested size: code holding one
  * block cannot reach its neighbour through it. Its {@linkplain MemorySegment#scope() scope} is this arena's
- * {@link #scope()}. Over native memory, {@link #close()} unmaps the memory and every segment handed out becomes
- * inaccessible, as with any arena. Over a fixed heap segment, segments cannot be revoked: they stay readable after
- * close, so do not use the arena's blocks after closing it.
+ * {@link #scope()}, the memory's scope.
+ * <ul>
+ *   <li>Over {@link LinearMemory#ofNative(long)}, {@link #close()} unmaps the memory: every segment handed out
+ *       becomes inaccessible and {@code scope().isAlive()} turns false, as with any arena.</li>
+ *   <li>Over {@link LinearMemory#of(MemorySegment) a fixed segment}, the segment and its scope belong to the caller:
+ *       closing this arena stops it allocating, but the caller's scope stays alive until the caller closes it, and
+ *       segments stay accessible until then. (Re-scoping them to this arena would let them outlive the caller's
+ *       memory.) Heap segments can never be revoked.</li>
+ * </ul>
+ *
+ * <h2>Freed segments</h2>
+ * {@link #free(MemorySegment)} cannot revoke the freed segment: unlike a closed arena's segments it stays accessible
+ * and reaches memory that the next allocation may hand out. Using a segment after freeing it is a bug this class
+ * cannot detect, as {@code free} after {@code malloc} is in C. For checking, wrap the allocator in
+ * {@link Allocator#checked(Allocator)}, which at least refuses double and foreign frees exactly.
  *
  * <h2>Memory</h2>
  * The allocator's memory must {@linkplain LinearMemory#growsInPlace() grow in place} (native or fixed memory): heap
@@ -87,8 +99,24 @@ public final class OffcutArena implements Arena {
      */
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-        checkAlignment(byteAlignment);
+        requireAlignment(byteAlignment);
         return slice(allocator.allocateZeroed(byteSize, byteAlignment), byteSize);
+    }
+
+    /**
+     * Allocates a zeroed segment, or returns {@link MemorySegment#NULL} when memory is exhausted, for callers that
+     * handle exhaustion without an exception.
+     *
+     * @param byteSize      the segment's size, {@code >= 0}
+     * @param byteAlignment the address alignment, a power of two no larger than the memory's base alignment
+     * @return a new zeroed segment in this arena's scope, or {@link MemorySegment#NULL}
+     * @throws IllegalArgumentException if an argument is out of range
+     * @throws IllegalStateException    if the arena is closed
+     */
+    public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
+        requireAlignment(byteAlignment);
+        long offset = allocator.tryAllocateZeroed(byteSize, byteAlignment);
+        return offset == Allocator.NULL ? MemorySegment.NULL : slice(offset, byteSize);
     }
 
     /**
@@ -102,7 +130,7 @@ public final class OffcutArena implements Arena {
      * @throws OutOfMemoryError         if the allocator cannot find the memory
      */
     public MemorySegment allocateUninitialized(long byteSize, long byteAlignment) {
-        checkAlignment(byteAlignment);
+        requireAlignment(byteAlignment);
         return slice(allocator.allocate(byteSize, byteAlignment), byteSize);
     }
 
@@ -132,10 +160,28 @@ public final class OffcutArena implements Arena {
      * @throws OutOfMemoryError         if there is no room; the segment is then still live and unchanged
      */
     public MemorySegment reallocate(MemorySegment segment, long newByteSize) {
+        return reallocate(segment, newByteSize, Allocator.DEFAULT_BYTE_ALIGNMENT);
+    }
+
+    /**
+     * Resizes a segment this arena allocated, keeping {@code byteAlignment} if it moves; otherwise as
+     * {@link #reallocate(MemorySegment, long)}.
+     *
+     * @param segment       a segment returned by this arena and not yet freed
+     * @param newByteSize   the new size, {@code >= 0}
+     * @param byteAlignment the address alignment the segment needs, a power of two no larger than the memory's base
+     *                      alignment; pass the one it was allocated with to keep it
+     * @return the resized segment
+     * @throws IllegalArgumentException if the segment was not handed out by this arena, or an argument is out of
+     *                                  range
+     * @throws IllegalStateException    if the arena is closed
+     * @throws OutOfMemoryError         if there is no room; the segment is then still live and unchanged
+     */
+    public MemorySegment reallocate(MemorySegment segment, long newByteSize, long byteAlignment) {
+        requireAlignment(byteAlignment);
         long offset = offsetOf(segment);
         long oldByteSize = segment.byteSize();
-        MemorySegment resized = slice(allocator.reallocate(offset, newByteSize, Allocator.DEFAULT_BYTE_ALIGNMENT),
-                newByteSize);
+        MemorySegment resized = slice(allocator.reallocate(offset, newByteSize, byteAlignment), newByteSize);
         if (newByteSize > oldByteSize) {
             resized.asSlice(oldByteSize).fill((byte) 0);
         }
@@ -157,24 +203,26 @@ public final class OffcutArena implements Arena {
      * Closes the memory behind the allocator. Over native memory every segment this arena handed out becomes
      * inaccessible.
      *
-     * @throws IllegalStateException if the arena is already closed, as {@link Arena#close()} requires
+     * @throws IllegalStateException if the arena is already closed, as {@link Arena#close()} requires, or if the
+     *                               memory cannot be closed yet because a segment is in use by a native call; the
+     *                               arena then stays open
      */
     @Override
     public void close() {
-        checkOpen();
+        requireOpen();
+        memory.close(); // first: if it throws, the arena stays open and can be closed again later
         closed = true;
-        memory.close();
     }
 
-    private void checkAlignment(long byteAlignment) {
-        checkOpen();
+    private void requireAlignment(long byteAlignment) {
+        requireOpen();
         if (byteAlignment > baseAlignment && (byteAlignment & (byteAlignment - 1)) == 0) {
             throw new IllegalArgumentException("byteAlignment must be a power of two no larger than " + baseAlignment
                     + ", the alignment of this memory's base address, was " + byteAlignment);
         }
     }
 
-    private void checkOpen() {
+    private void requireOpen() {
         if (closed) {
             throw new IllegalStateException("the arena is closed");
         }
@@ -190,7 +238,7 @@ public final class OffcutArena implements Arena {
      * @throws IllegalArgumentException if the segment lies outside this arena's memory
      */
     private long offsetOf(MemorySegment segment) {
-        checkOpen();
+        requireOpen();
         MemorySegment base = memory.segment();
         boolean sameMemory = segment.isNative()
                 ? base.isNative() && segment.scope().equals(scope)

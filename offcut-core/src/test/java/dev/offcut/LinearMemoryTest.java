@@ -386,4 +386,27 @@ class LinearMemoryTest {
         LinearMemory memory = LinearMemory.ofHeap(PAGE);
         assertThrows(NullPointerException.class, () -> LinearMemory.ofFaultInjecting(memory, null));
     }
+
+    @Test
+    void heapMemoryGrowsGeometricallyNotByCopyingEveryPage() {
+        // Allocators grow by exactly the pages they lack; copying the whole array each time would be quadratic.
+        LinearMemory memory = LinearMemory.ofHeap(1024 * PAGE);
+        resources.add(memory);
+        int copies = 0;
+        Object array = null;
+        for (int page = 0; page < 1024; page++) {
+            assertEquals(page, memory.grow(1));
+            Object now = memory.segment().heapBase().orElseThrow();
+            if (now != array) {
+                copies++;
+                array = now;
+            }
+            memory.segment().set(ValueLayout.JAVA_BYTE, page * PAGE, (byte) page);
+        }
+        assertTrue(copies <= 20, "1024 one-page grows copied the array " + copies + " times");
+        for (int page = 0; page < 1024; page++) {
+            assertEquals((byte) page, memory.segment().get(ValueLayout.JAVA_BYTE, page * PAGE), "page " + page);
+            assertEquals(0, memory.segment().get(ValueLayout.JAVA_BYTE, page * PAGE + 1), "new bytes are zero");
+        }
+    }
 }

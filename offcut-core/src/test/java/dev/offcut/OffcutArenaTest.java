@@ -361,4 +361,73 @@ class OffcutArenaTest {
         assertThrows(IllegalStateException.class, memory::segment);
         assertNotEquals("", arena.toString());
     }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void tryAllocateReturnsNullWhenExhaustedAndTheArenaStillServes(Kind kind) {
+        OffcutArena arena = arena(kind, 4 * PAGE);
+        assertEquals(MemorySegment.NULL, arena.tryAllocate(64 * PAGE, 8), "more than the memory can ever hold");
+        MemorySegment segment = arena.tryAllocate(100, 8);
+        assertEquals(100, segment.byteSize());
+        assertTrue(isZero(segment));
+        arena.allocator().verify();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void reallocateKeepsTheAlignmentAskedFor(Kind kind) {
+        OffcutArena arena = arena(kind);
+        MemorySegment segment = arena.allocate(64, 4096);
+        segment.set(ValueLayout.JAVA_LONG, 0, 0x1234L);
+        for (long newByteSize : new long[] {10_000, 100, 300_000}) {
+            arena.allocate(24, 8); // something behind it, so that growing moves it
+            segment = arena.reallocate(segment, newByteSize, 4096);
+            assertEquals(0, segment.address() % 4096, "still 4096-aligned at " + newByteSize);
+            assertEquals(0x1234L, segment.get(ValueLayout.JAVA_LONG, 0));
+        }
+        assertThrows(IllegalArgumentException.class, () -> arena.reallocate(arena.allocate(8, 8), 16, 3));
+    }
+
+    @Test
+    @SuppressWarnings("restricted") // binding nanosleep is the point of the test
+    void closeWhileASegmentIsInUseByANativeCallLeavesTheArenaOpen() throws Exception {
+        // A downcall that takes a segment of this arena keeps its scope acquired; closing must fail cleanly and
+        // leave everything usable, and a later close must succeed.
+        OffcutArena arena = arena(Kind.FREE_LIST);
+        MethodHandle nanosleep = Linker.nativeLinker().downcallHandle(
+                Linker.nativeLinker().defaultLookup().find("nanosleep").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        MemorySegment timespec = arena.allocate(16, 8);
+        timespec.set(ValueLayout.JAVA_LONG, 0, 2); // 2 s: ample time for the main thread's attempt
+        Thread sleeper = Thread.ofPlatform().start(() -> {
+            try {
+                int ignored = (int) nanosleep.invokeExact(timespec, MemorySegment.NULL);
+            } catch (Throwable t) {
+                throw new AssertionError(t);
+            }
+        });
+        Thread.sleep(300); // let the sleeper enter the downcall (not a timing assertion: only a head start)
+        assertThrows(IllegalStateException.class, arena::close, "the scope is acquired by the downcall");
+        MemorySegment still = arena.allocate(8, 8);
+        still.set(ValueLayout.JAVA_LONG, 0, 5L);
+        assertEquals(5L, still.get(ValueLayout.JAVA_LONG, 0));
+        sleeper.join();
+        arena.close();
+        assertFalse(arena.scope().isAlive());
+        assertThrows(IllegalStateException.class, () -> still.get(ValueLayout.JAVA_LONG, 0));
+    }
+
+    @Test
+    void closingAnArenaOverAFixedNativeSegmentLeavesTheCallersScopeToTheCaller() {
+        // Documented: the fixed segment is the caller's; its scope ends when the caller closes it.
+        try (Arena caller = Arena.ofConfined()) {
+            MemorySegment memory = caller.allocate(4 * PAGE, PAGE);
+            OffcutArena arena = OffcutArena.of(Allocator.freeList(LinearMemory.of(memory)));
+            MemorySegment block = arena.allocate(64, 8);
+            arena.close();
+            assertTrue(arena.scope().isAlive(), "the caller's scope");
+            assertThrows(IllegalStateException.class, () -> arena.allocate(8, 8), "but the arena is closed");
+            block.set(ValueLayout.JAVA_LONG, 0, 1L); // still the caller's memory
+        }
+    }
 }

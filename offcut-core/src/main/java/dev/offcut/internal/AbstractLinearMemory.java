@@ -98,8 +98,8 @@ abstract sealed class AbstractLinearMemory implements LinearMemory
     @Override
     public final synchronized void close() {
         if (view != null) {
+            release(); // first: if it throws (a segment is in use by a downcall), the memory stays open and usable
             view = null;
-            release();
         }
     }
 

@@ -22,8 +22,20 @@ public final class Checks {
      * @throws IllegalArgumentException if {@code byteSize} is not in {@code [0, Allocator.MAX_BYTE_SIZE]}
      */
     public static long checkByteSize(long byteSize) {
+        return checkByteSize("byteSize", byteSize);
+    }
+
+    /**
+     * Checks a block size passed under another name (e.g. {@code newByteSize}).
+     *
+     * @param name     the argument's name, for the message
+     * @param byteSize the size to check
+     * @return {@code byteSize}
+     * @throws IllegalArgumentException if {@code byteSize} is not in {@code [0, Allocator.MAX_BYTE_SIZE]}
+     */
+    public static long checkByteSize(String name, long byteSize) {
         if (byteSize < 0 || byteSize > Allocator.MAX_BYTE_SIZE) {
-            throw outOfRange("byteSize", byteSize, "[0, " + Allocator.MAX_BYTE_SIZE + "]");
+            throw outOfRange(name, byteSize, "[0, " + Allocator.MAX_BYTE_SIZE + "]");
         }
         return byteSize;
     }

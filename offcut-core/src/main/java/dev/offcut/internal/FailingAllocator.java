@@ -60,9 +60,9 @@ public final class FailingAllocator implements Allocator {
 
     @Override
     public long tryReallocate(long offset, long newByteSize, long byteAlignment) {
-        Checks.checkByteSize(newByteSize);
+        Checks.checkByteSize("newByteSize", newByteSize);
         Checks.checkByteAlignment(byteAlignment);
-        free(offset == NULL ? NULL : offset); // refuses any non-zero offset
+        free(offset); // refuses any non-zero offset
         return NULL;
     }
 

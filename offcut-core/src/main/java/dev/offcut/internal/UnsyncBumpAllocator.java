@@ -24,6 +24,12 @@ import java.util.Objects;
  * above that were grown by this allocator and never handed out, so they are still zero, as mini-alloc exploits.
  * Pages the memory had before the allocator existed are the caller's, so {@code cleanFrom} starts at their end.
  *
+ * <p>Fences: if someone else grew the memory between two of this allocator's grows, their bytes
+ * {@code [old limit, their end)} are recorded as a fence, and allocation skips over fences, before and after a reset,
+ * so another owner's bytes are never handed out or zeroed. The hot path checks one bound, {@code barrier =
+ * min(limit, next fence start)}; fences and growth are handled out of line. Over heap memory, which moves when anyone
+ * grows it, the segment is re-read at every call.
+ *
  * <p>Free checks the offset lies in {@code [1, top)} and does nothing. Reallocate grows or shrinks the most recent block
  * in place; any other block is copied to a new one (its old size is unknown, so the copy takes up to the new size of
  * what follows it; bytes past the old size are unspecified anyway).
@@ -34,13 +40,16 @@ import java.util.Objects;
  * <p>Invariants: every byte at or above {@code max(cleanFrom, top)} and below {@code limit} is zero (so
  * {@code cleanFrom} is raised lazily, only when {@code top} moves down: on reset and in-place shrink);
  * {@code 1 <= top <= max(limit, 1)}; {@code cleanFrom <= limit <= memory.byteSize()}; mark tops are
- * non-decreasing and {@code <= top}. Not thread-safe.
+ * non-decreasing and {@code <= top}; fences are non-empty, ordered, below {@code limit}, never contain {@code top},
+ * and {@code nextFence} is the first at or above {@code top}. Not thread-safe.
  */
 public final class UnsyncBumpAllocator implements BumpAllocator {
 
     private static final long FIRST_TOP = 1;
 
     private final LinearMemory memory;
+    /** Heap memory moves when anyone grows it: then the segment is re-read at every call, not only after our grows. */
+    private final boolean movesOnGrow;
     private MemorySegment segment;
     private long top = FIRST_TOP;
     private long limit;
@@ -59,6 +68,14 @@ public final class UnsyncBumpAllocator implements BumpAllocator {
     private long[] markBytes = new long[4];
     private int markDepth;
 
+    /** Bytes someone else grew the memory by, as {@code [start, end)} pairs in address order: never handed out. */
+    private long[] fences = new long[0];
+    private int fenceCount;
+    /** The first fence at or above {@code top}; {@code fenceCount} if none. */
+    private int nextFence;
+    /** {@code min(limit, start of the next fence)}: an allocation that would end past it takes the slow path. */
+    private long barrier;
+
     /**
      * Creates a bump allocator that starts with the memory's existing bytes.
      *
@@ -66,9 +83,11 @@ public final class UnsyncBumpAllocator implements BumpAllocator {
      */
     public UnsyncBumpAllocator(LinearMemory memory) {
         this.memory = Objects.requireNonNull(memory, "memory");
+        this.movesOnGrow = !memory.growsInPlace();
         this.segment = memory.segment();
         this.limit = segment.byteSize();
         this.cleanFrom = limit;
+        this.barrier = limit;
     }
 
     @Override
@@ -80,12 +99,20 @@ public final class UnsyncBumpAllocator implements BumpAllocator {
     public long tryAllocate(long byteSize, long byteAlignment) {
         Checks.checkByteSize(byteSize);
         Checks.checkByteAlignment(byteAlignment);
+        if (movesOnGrow) {
+            segment = memory.segment();
+        }
         long start = Checks.alignUp(top, byteAlignment);
         long end = start + Math.max(byteSize, 1);
-        if (end > limit && !tryGrowTo(end)) {
-            return NULL;
+        if (end > barrier) {
+            start = tryPlaceSlow(byteSize, byteAlignment);
+            if (start == NULL) {
+                return NULL;
+            }
+            end = start + Math.max(byteSize, 1);
         }
         top = end;
+        updateBarrier();
         lastOffset = start;
         lastByteSize = byteSize;
         allocationCount++;
@@ -106,11 +133,36 @@ public final class UnsyncBumpAllocator implements BumpAllocator {
     }
 
     /**
-     * Grows the memory so that {@code limit >= end}, in one grow call.
+     * Places a block that would cross the next fence or the limit: skips fences and grows, at most twice (once more
+     * only if someone else grew the memory meanwhile, so that a fence ate the start of our new pages). Changes
+     * nothing but the memory's size unless it succeeds.
      *
-     * @return {@code false} if the memory refused, or if someone else grew it meanwhile so that the new pages do not
-     *         continue this allocator's range (the pages then become this allocator's, but the caller's start is
-     *         stale and it reports failure rather than retrying unboundedly)
+     * @return the block's start, with {@code top} and {@code nextFence} moved up to it; or {@code NULL}
+     */
+    private long tryPlaceSlow(long byteSize, long byteAlignment) {
+        long at = top;
+        int fence = nextFence;
+        for (int grows = 0; ; ) {
+            long start = Checks.alignUp(at, byteAlignment);
+            long end = start + Math.max(byteSize, 1);
+            if (fence < fenceCount && end > fences[2 * fence]) {
+                at = fences[2 * fence + 1];
+                fence++;
+            } else if (end <= limit) {
+                top = at;
+                nextFence = fence;
+                return start;
+            } else if (grows++ == 2 || !tryGrowTo(end)) {
+                return NULL;
+            }
+        }
+    }
+
+    /**
+     * Grows the memory by the pages {@code end} lacks, in one grow call. If someone else grew the memory since our
+     * last grow, their bytes {@code [limit, their end)} become a fence and the new pages start after them.
+     *
+     * @return {@code false} if the memory refused
      */
     private boolean tryGrowTo(long end) {
         long pages = (end - limit + LinearMemory.PAGE_BYTE_SIZE - 1) >>> LinearMemory.PAGE_SHIFT;
@@ -120,14 +172,31 @@ public final class UnsyncBumpAllocator implements BumpAllocator {
         }
         long oldByteSize = oldPages << LinearMemory.PAGE_SHIFT;
         segment = memory.segment();
-        boolean contiguous = oldByteSize == limit;
-        if (!contiguous) {
-            // Someone else grew the memory between our grows: skip their bytes.
-            top = Math.max(top, oldByteSize);
-            cleanFrom = oldByteSize;
+        if (oldByteSize != limit) {
+            if (fenceCount * 2 == fences.length) {
+                fences = Arrays.copyOf(fences, Math.max(4, fences.length * 2));
+            }
+            fences[2 * fenceCount] = limit;
+            fences[2 * fenceCount + 1] = oldByteSize;
+            fenceCount++;
         }
         limit = oldByteSize + (pages << LinearMemory.PAGE_SHIFT);
-        return contiguous;
+        updateBarrier();
+        return true;
+    }
+
+    private void updateBarrier() {
+        barrier = nextFence < fenceCount ? Math.min(limit, fences[2 * nextFence]) : limit;
+    }
+
+    /** Points {@code nextFence} at the first fence at or above {@code top}, after {@code top} moved down. */
+    private void findNextFence() {
+        int fence = 0;
+        while (fence < fenceCount && fences[2 * fence] < top) {
+            fence++;
+        }
+        nextFence = fence;
+        updateBarrier();
     }
 
     private void checkLive(long offset, long byteSize) {
@@ -156,14 +225,20 @@ public final class UnsyncBumpAllocator implements BumpAllocator {
         if (offset == NULL) {
             return tryAllocate(newByteSize, byteAlignment);
         }
-        Checks.checkByteSize(newByteSize);
+        Checks.checkByteSize("newByteSize", newByteSize);
         Checks.checkByteAlignment(byteAlignment);
         checkLive(offset, 0);
+        if (movesOnGrow) {
+            segment = memory.segment();
+        }
         if (offset == lastOffset && (offset & (byteAlignment - 1)) == 0) {
             long end = offset + Math.max(newByteSize, 1);
-            if (end <= limit || tryGrowTo(end)) {
+            // In place if it fits below the barrier, or if a grow makes room without a fence in the way.
+            int fencesBefore = fenceCount;
+            if (end <= barrier || (nextFence == fenceCount && tryGrowTo(end) && fenceCount == fencesBefore)) {
                 cleanFrom = Math.min(limit, Math.max(cleanFrom, top)); // a shrink leaves dirty bytes above top
                 top = end;
+                updateBarrier();
                 allocatedBytes += newByteSize - lastByteSize;
                 totalAllocatedBytes += Math.max(0, newByteSize - lastByteSize);
                 lastByteSize = newByteSize;
@@ -205,6 +280,7 @@ public final class UnsyncBumpAllocator implements BumpAllocator {
         }
         cleanFrom = Math.min(limit, Math.max(cleanFrom, top)); // everything below the old top is dirty now
         top = mark;
+        findNextFence();
         allocationCount = markCounts[i];
         allocatedBytes = markBytes[i];
         markDepth = i + 1;
@@ -215,6 +291,7 @@ public final class UnsyncBumpAllocator implements BumpAllocator {
     public void reset() {
         cleanFrom = Math.min(limit, Math.max(cleanFrom, top));
         top = FIRST_TOP;
+        findNextFence();
         allocationCount = 0;
         allocatedBytes = 0;
         markDepth = 0;
@@ -223,9 +300,23 @@ public final class UnsyncBumpAllocator implements BumpAllocator {
 
     @Override
     public AllocatorStats stats() {
+        // Available: the free stretches above top, between the fences still ahead of it.
+        long available = 0;
+        long fragments = 0;
+        long from = top;
+        for (int fence = nextFence; fence <= fenceCount; fence++) {
+            long to = fence < fenceCount ? fences[2 * fence] : limit;
+            if (to > from) {
+                available += to - from;
+                fragments++;
+            }
+            if (fence < fenceCount) {
+                from = fences[2 * fence + 1];
+            }
+        }
         long heaps = limit > 0 ? 1 : 0;
         return new AllocatorStats(allocationCount, totalAllocationCount, allocatedBytes, totalAllocatedBytes,
-                Math.max(0, limit - top), limit > top ? 1 : 0, heaps, heaps, limit, limit, memory.byteSize());
+                available, fragments, heaps, heaps, limit, limit, memory.byteSize());
     }
 
     @Override
@@ -238,6 +329,20 @@ public final class UnsyncBumpAllocator implements BumpAllocator {
         }
         if (cleanFrom > limit) {
             throw new IllegalStateException("bump: cleanFrom " + cleanFrom + " beyond limit " + limit);
+        }
+        for (int fence = 0; fence < fenceCount; fence++) {
+            long start = fences[2 * fence];
+            long end = fences[2 * fence + 1];
+            if (start >= end || end > limit || (fence > 0 && start < fences[2 * fence - 1])
+                    || (top > start && top < end)) {
+                throw new IllegalStateException("bump: fence " + fence + " [" + start + ", " + end + ") is empty,"
+                        + " out of order, past limit " + limit + " or holds top " + top);
+            }
+        }
+        if (nextFence > fenceCount || (nextFence < fenceCount && fences[2 * nextFence] < top)
+                || (nextFence > 0 && fences[2 * nextFence - 2] >= top)) {
+            throw new IllegalStateException("bump: next fence index " + nextFence + " is not the first fence above"
+                    + " top " + top);
         }
         for (int i = 0; i < markDepth; i++) {
             if (markTops[i] > top || (i > 0 && markTops[i] < markTops[i - 1])) {

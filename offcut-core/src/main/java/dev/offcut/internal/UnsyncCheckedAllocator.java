@@ -103,7 +103,7 @@ public final class UnsyncCheckedAllocator implements Allocator {
             recordNew(moved, newByteSize, byteAlignment, "tryReallocate");
             return moved;
         }
-        Checks.checkByteSize(newByteSize);
+        Checks.checkByteSize("newByteSize", newByteSize);
         Checks.checkByteAlignment(byteAlignment);
         long oldByteSize = checkLive(offset);
         long keptByteSize = Math.min(oldByteSize, newByteSize);

@@ -36,7 +36,8 @@ import static dev.offcut.internal.FreeListLayout.tag;
  * free chunk, as does the remainder past the block; both are whole granules, so every split is exact. If nothing fits,
  * grow the memory once by exactly the pages the request lacks (extending the last free chunk when it touches the
  * heap's end) and search again. If someone else grew the memory meanwhile, their bytes are fenced off with a chunk
- * tagged {@code TAG_FENCE}, which is never free and never a block.
+ * tagged {@code TAG_FENCE}, which is never free and never a block. Over heap memory, which moves when anyone grows it,
+ * the segment is re-read at every call.
  *
  * <p>Free: check the header (tag {@code TAG_ALLOCATED}, a chunk follows where it ends), then walk: along the list to
  * the last free chunk below the block, then over chunk headers up to the block, refusing it unless a chunk starts
@@ -62,6 +63,8 @@ public final class UnsyncFreeListAllocator implements Allocator {
     private static final long MAX_REQUEST = FreeListLayout.SIZE_MASK - 2 * GRANULE;
 
     private final LinearMemory memory;
+    /** Heap memory moves when anyone grows it: then the segment is re-read at every call, not only after our grows. */
+    private final boolean movesOnGrow;
     private MemorySegment segment;
     private long memoryByteSize;
     private long heapEnd;
@@ -79,6 +82,7 @@ public final class UnsyncFreeListAllocator implements Allocator {
      */
     public UnsyncFreeListAllocator(LinearMemory memory) {
         this.memory = Objects.requireNonNull(memory, "memory");
+        this.movesOnGrow = !memory.growsInPlace();
         this.segment = memory.segment();
         this.memoryByteSize = segment.byteSize();
         this.heapEnd = FreeListLayout.heapEnd(memoryByteSize);
@@ -86,6 +90,12 @@ public final class UnsyncFreeListAllocator implements Allocator {
             set(HEAP_START, freeHeader(heapEnd - HEAP_START));
             set(HEAP_START + NEXT_OFFSET, NULL);
             head = HEAP_START;
+        }
+    }
+
+    private void refreshSegment() {
+        if (movesOnGrow) {
+            segment = memory.segment();
         }
     }
 
@@ -114,6 +124,7 @@ public final class UnsyncFreeListAllocator implements Allocator {
     public long tryAllocate(long byteSize, long byteAlignment) {
         Checks.checkByteSize(byteSize);
         Checks.checkByteAlignment(byteAlignment);
+        refreshSegment();
         long offset = allocateUncounted(byteSize, byteAlignment);
         if (offset != NULL) {
             allocationCount++;
@@ -317,6 +328,7 @@ public final class UnsyncFreeListAllocator implements Allocator {
         if (offset == NULL) {
             return;
         }
+        refreshSegment();
         long header = checkLive(offset);
         long byteSize = size(header);
         release(offset - HEADER_BYTE_SIZE, chunkByteSize(byteSize));
@@ -330,6 +342,7 @@ public final class UnsyncFreeListAllocator implements Allocator {
         if (offset == NULL) {
             return;
         }
+        refreshSegment();
         long header = checkLive(offset);
         if (size(header) != byteSize) {
             throw new IllegalArgumentException("byteSize must be the block's size " + size(header) + ", was "
@@ -343,8 +356,9 @@ public final class UnsyncFreeListAllocator implements Allocator {
         if (offset == NULL) {
             return tryAllocate(newByteSize, byteAlignment);
         }
-        Checks.checkByteSize(newByteSize);
+        Checks.checkByteSize("newByteSize", newByteSize);
         Checks.checkByteAlignment(byteAlignment);
+        refreshSegment();
         long header = checkLive(offset);
         if (newByteSize > MAX_REQUEST) {
             return NULL;
@@ -414,6 +428,7 @@ public final class UnsyncFreeListAllocator implements Allocator {
 
     @Override
     public AllocatorStats stats() {
+        refreshSegment();
         long available = 0;
         long fragments = 0;
         for (long cur = head; cur != NULL; cur = get(cur + NEXT_OFFSET)) {
@@ -428,6 +443,7 @@ public final class UnsyncFreeListAllocator implements Allocator {
 
     @Override
     public void verify() {
+        refreshSegment();
         long listed = head;
         long previousFreeEnd = -1;
         long blocks = 0;

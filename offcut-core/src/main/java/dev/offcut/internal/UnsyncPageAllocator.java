@@ -126,7 +126,7 @@ public final class UnsyncPageAllocator implements Allocator {
 
     @Override
     public long tryReallocate(long offset, long newByteSize, long byteAlignment) {
-        Checks.checkByteSize(newByteSize);
+        Checks.checkByteSize("newByteSize", newByteSize);
         Checks.checkByteAlignment(byteAlignment);
         if (offset == NULL) {
             return tryAllocate(newByteSize, byteAlignment);
@@ -134,9 +134,12 @@ public final class UnsyncPageAllocator implements Allocator {
         checkBlock(offset);
         long moved = tryAllocate(newByteSize, byteAlignment);
         if (moved != NULL) {
-            // The old size is unknown (no headers); bytes past it are unspecified, so copying up to the new size,
-            // bounded by what lies before the new block, keeps every byte that was the block's.
-            long byteCount = Math.min(newByteSize, moved - offset);
+            // The old size is unknown (no headers); bytes past it are unspecified, so copying up to the new size keeps
+            // every byte that was the block's. Bound the copy by what can be read: the new block's start when it lies
+            // above the old one (no overlap), else the memory's end (existing pages are handed out first, so a
+            // moved block can land below the old one).
+            long readableEnd = moved > offset ? moved : memory.byteSize();
+            long byteCount = Math.min(newByteSize, readableEnd - offset);
             MemorySegments.copy(memory.segment(), offset, moved, byteCount);
         }
         return moved;

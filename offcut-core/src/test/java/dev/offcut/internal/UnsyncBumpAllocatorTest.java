@@ -242,8 +242,18 @@ class UnsyncBumpAllocatorTest extends AllocatorContractTest {
 
     @Test
     void twoBumpAllocatorsSharingAMemoryNeverOverlap() {
-        // Memories are shared-growable: a bump allocator that finds pages grown by someone else skips them.
-        LinearMemory memory = track(LinearMemory.ofNative(16L << 20));
+        twoBumpAllocatorsShare(track(LinearMemory.ofNative(16L << 20)));
+    }
+
+    @Test
+    void twoBumpAllocatorsSharingAHeapMemoryNeverOverlap() {
+        // Heap memory moves when either allocator grows it: each must re-read the segment, not cache a stale copy.
+        twoBumpAllocatorsShare(track(LinearMemory.ofHeap(16L << 20)));
+    }
+
+    private static void twoBumpAllocatorsShare(LinearMemory memory) {
+        // Memories are shared-growable: a bump allocator that finds pages grown by someone else fences them off,
+        // and never hands them out, not even after a reset.
         BumpAllocator first = Allocator.bump(memory);
         BumpAllocator second = Allocator.bump(memory);
         LiveBlocks firstModel = new LiveBlocks(first, 1);
@@ -267,6 +277,38 @@ class UnsyncBumpAllocatorTest extends AllocatorContractTest {
             }
         }
         assertTrue(firstModel.size() > 10 && secondModel.size() > 10, "both keep allocating");
+        first.verify();
+        second.verify();
+
+        // The first allocator drops everything and allocates again: it must step over the second's pages.
+        first.reset();
+        LiveBlocks again = new LiveBlocks(first, 3);
+        for (int i = 0; i < 60; i++) {
+            long a = first.tryAllocate(20_000, 8);
+            if (a == Allocator.NULL) {
+                break;
+            }
+            again.add(a, 20_000, 8);
+            zeroed(first, again);
+        }
+        assertTrue(again.size() > 10, "the reset allocator serves again");
+        secondModel.checkAll(); // the second allocator's blocks kept every byte
+        for (LiveBlocks.Block a : again.blocks()) {
+            for (LiveBlocks.Block b : secondModel.blocks()) {
+                assertTrue(a.offset() + a.byteSize() <= b.offset() || b.offset() + b.byteSize() <= a.offset(),
+                        "after reset " + a + " overlaps " + b);
+            }
+        }
+        first.verify();
+        second.verify();
+    }
+
+    /** Allocates one zeroed block too, which must neither be dirty nor zero anyone else's bytes. */
+    private static void zeroed(BumpAllocator allocator, LiveBlocks model) {
+        long z = allocator.tryAllocateZeroed(3_000, 8);
+        if (z != Allocator.NULL) {
+            model.addZeroed(z, 3_000, 8);
+        }
     }
 
     @Test

@@ -232,6 +232,24 @@ class UnsyncFreeListAllocatorTest extends AllocatorContractTest {
         allocator.verify();
     }
 
+    @Test
+    void overHeapMemoryAForeignGrowDoesNotStrandTheAllocatorOnAStaleCopy() {
+        LinearMemory memory = track(LinearMemory.ofHeap(16L << 20));
+        Allocator allocator = Allocator.freeList(memory);
+        LiveBlocks model = new LiveBlocks(allocator);
+        long first = allocator.allocate(1000, 8);
+        model.add(first, 1000, 8);
+        model.add(allocator.allocate(2000, 8), 2000, 8);
+        memory.grow(1); // another owner: the heap memory copies itself into a larger array
+        allocator.free(first); // must write into the current array, not the old one
+        model.remove(first);
+        allocator.verify();
+        model.add(allocator.allocate(200_000, 8), 200_000, 8); // grows past the foreign page
+        model.add(allocator.allocate(500, 8), 500, 8); // reuses the freed chunk
+        allocator.verify();
+        model.checkAll();
+    }
+
     private static byte[] filled(long byteSize) {
         byte[] bytes = new byte[(int) byteSize];
         java.util.Arrays.fill(bytes, (byte) 0x5A);

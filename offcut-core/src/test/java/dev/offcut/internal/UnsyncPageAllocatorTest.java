@@ -96,4 +96,18 @@ class UnsyncPageAllocatorTest extends AllocatorContractTest {
         allocator.free(offset); // and again: the page allocator cannot tell
         model.checkAll();
     }
+
+    @Test
+    void aBlockReallocatedDownIntoExistingPagesKeepsItsContents() {
+        // Existing pages are handed out first, so a reallocated block can land below the old one.
+        LinearMemory memory = track(LinearMemory.ofNative(16L << 20, 4 * PAGE));
+        Allocator allocator = Allocator.pages(memory);
+        LiveBlocks model = new LiveBlocks(allocator);
+        long big = allocator.allocate(4 * PAGE, 8); // does not fit in pages 1..3: grown
+        model.add(big, 4 * PAGE, 8);
+        long moved = allocator.reallocate(big, 8, 8);
+        assertTrue(moved < big, "the block moved down into an existing page: " + moved + " < " + big);
+        model.reallocated(big, moved, 8, 8);
+        model.checkAll();
+    }
 }
