@@ -28,7 +28,8 @@ import static dev.offcut.internal.FreeListLayout.tag;
  *   0       8                                                                     heapEnd   memory end
  *   |unused |[hdr|payload....][hdr|next|......][hdr|payload][hdr|next|.........] |unused|
  *            ^ HEAP_START      ^ head -----------------------^ (address order, 0 ends the list)
- *   chunks tile [HEAP_START, heapEnd) exactly; layout and tag bits: {@link FreeListLayout}
+ *   chunks tile [heapStart, heapEnd) exactly; layout and tag bits: {@link FreeListLayout}
+ *   heapStart is HEAP_START unless someone else grew the memory before this allocator held any of it
  * </pre>
  *
  * <p>Allocate: {@code chunk = chunkByteSize(byteSize)}; walk the list and take the first free chunk {@code c} where
@@ -47,7 +48,7 @@ import static dev.offcut.internal.FreeListLayout.tag;
  * <p>Reallocate: shrink in place (the tail is freed and merges on); grow in place into a following free chunk; else
  * allocate, copy and free.
  *
- * <p>Invariants, checked by {@link #verify()}: chunks tile {@code [HEAP_START, heapEnd)}; the list is strictly
+ * <p>Invariants, checked by {@link #verify()}: chunks tile {@code [heapStart, heapEnd)}; the list is strictly
  * ascending and holds exactly the chunks tagged {@code TAG_FREE}; no two free chunks are adjacent
  * ({@code c + size(c) < next(c)}); the counters equal the walk's totals.
  *
@@ -67,6 +68,8 @@ public final class UnsyncFreeListAllocator implements Allocator {
     private final boolean movesOnGrow;
     private MemorySegment segment;
     private long memoryByteSize;
+    /** The first chunk; {@code HEAP_START}, or after bytes someone else grew before this allocator had any. */
+    private long heapStart = HEAP_START;
     private long heapEnd;
     private long head = NULL;
 
@@ -216,7 +219,13 @@ public final class UnsyncFreeListAllocator implements Allocator {
         segment = memory.segment();
         long oldByteSize = oldPages << LinearMemory.PAGE_SHIFT;
         long regionStart = heapEnd;
-        if (oldByteSize != memoryByteSize) {
+        if (oldByteSize != memoryByteSize && heapEnd == heapStart) {
+            // Someone else grew the memory before this allocator held any chunk: there is no last word of ours to
+            // put a fence in, so the heap simply starts in our new pages.
+            heapStart = oldByteSize + HEAP_START;
+            heapEnd = heapStart;
+            regionStart = heapStart;
+        } else if (oldByteSize != memoryByteSize) {
             // Someone else grew the memory since our last grow. Fence their bytes off with a chunk that is never
             // free and never a block: from our last 8 bytes to the first 8 of our new pages, whole granules.
             regionStart = oldByteSize + HEAP_START;
@@ -243,9 +252,9 @@ public final class UnsyncFreeListAllocator implements Allocator {
      * @throws IllegalArgumentException if it is not
      */
     private long checkLive(long offset) {
-        if (offset < HEAP_START + HEADER_BYTE_SIZE || offset >= heapEnd || (offset & (GRANULE - 1)) != 0) {
+        if (offset < heapStart + HEADER_BYTE_SIZE || offset >= heapEnd || (offset & (GRANULE - 1)) != 0) {
             throw Checks.notABlock(offset, "free-list blocks are " + GRANULE + "-byte aligned offsets in ["
-                    + (HEAP_START + HEADER_BYTE_SIZE) + ", " + heapEnd + ")");
+                    + (heapStart + HEADER_BYTE_SIZE) + ", " + heapEnd + ")");
         }
         long header = get(offset - HEADER_BYTE_SIZE);
         long tag = tag(header);
@@ -273,7 +282,7 @@ public final class UnsyncFreeListAllocator implements Allocator {
      * the allocated chunks between the nearest free chunk and the block: O(chunks), like every free-list operation.
      */
     private void checkOnChunkChain(long chunk) {
-        long at = HEAP_START;
+        long at = heapStart;
         for (long cur = head; cur != NULL && cur < chunk; cur = get(cur + NEXT_OFFSET)) {
             at = cur + size(get(cur));
         }
@@ -298,7 +307,7 @@ public final class UnsyncFreeListAllocator implements Allocator {
             cur = get(cur + NEXT_OFFSET);
         }
         long end = chunk + chunkSize;
-        long prevEnd = prev == NULL ? HEAP_START : prev + size(get(prev));
+        long prevEnd = prev == NULL ? heapStart : prev + size(get(prev));
         if (prevEnd > chunk) {
             throw Checks.notABlock(chunk + HEADER_BYTE_SIZE, "it overlaps the free chunk at " + prev);
         }
@@ -435,7 +444,7 @@ public final class UnsyncFreeListAllocator implements Allocator {
             available += size(get(cur)) - HEADER_BYTE_SIZE;
             fragments++;
         }
-        long claimed = heapEnd > HEAP_START ? heapEnd : 0;
+        long claimed = heapEnd > heapStart ? heapEnd - heapStart + HEAP_START : 0; // our bytes: [0 or theirs, end)
         long heaps = claimed > 0 ? 1 : 0;
         return new AllocatorStats(allocationCount, totalAllocationCount, allocatedBytes, totalAllocatedBytes,
                 available, fragments, heaps, heaps, claimed, claimed, memory.byteSize());
@@ -448,7 +457,7 @@ public final class UnsyncFreeListAllocator implements Allocator {
         long previousFreeEnd = -1;
         long blocks = 0;
         long bytes = 0;
-        long at = HEAP_START;
+        long at = heapStart;
         while (at < heapEnd) {
             long header = get(at);
             long chunkSize;
