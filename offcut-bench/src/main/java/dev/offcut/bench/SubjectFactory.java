@@ -38,6 +38,17 @@ public interface SubjectFactory {
     Optional<String> unavailableReason();
 
     /**
+     * Tells why this subject is broken, if it is: it links and loads, but opening it or a first allocation failed
+     * (an exception, or no memory from a fresh subject). Unlike {@link #unavailableReason()} this is a bug to fix:
+     * every pair of such a subject is reported as failed, with this message.
+     *
+     * @return the failure, or empty if the subject works (or is unavailable)
+     */
+    default Optional<String> failure() {
+        return Optional.empty();
+    }
+
+    /**
      * Opens a fresh subject.
      *
      * @param heapByteSize the heap size the workload needs: subjects with {@link Capability#FIXED_HEAP} allocate

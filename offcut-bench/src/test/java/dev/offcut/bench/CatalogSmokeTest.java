@@ -1,5 +1,6 @@
 package dev.offcut.bench;
 
+import dev.offcut.bench.subject.OffcutSubjects;
 import dev.offcut.bench.workload.Applicability;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.annotations.Fork;
@@ -48,10 +49,19 @@ class CatalogSmokeTest {
     }
 
     @Test
-    void theBaselineAndOffcutRunHere() {
-        for (String name : List.of(Catalog.BASELINE, "offcut-free-list", "offcut-bump", "slicingAllocator")) {
-            assertEquals(Optional.empty(), Catalog.subject(name).unavailableReason(), name);
+    void everyOffcutSubjectSlicingAndTheBaselineAreAvailableAndWork() {
+        List<String> required = new ArrayList<>(OffcutSubjects.NAMES);
+        required.add("slicingAllocator");
+        required.add(Catalog.BASELINE);
+        assertEquals(List.of("offcut-bump", "offcut-free-list", "offcut-binned", "offcut-binned-compact",
+                "offcut-locked-binned", "offcut-arena"), OffcutSubjects.NAMES);
+        List<Runnable> checks = new ArrayList<>();
+        for (String name : required) {
+            SubjectFactory subject = Catalog.subject(name);
+            checks.add(() -> assertEquals(Optional.empty(), subject.unavailableReason(), name + " unavailable"));
+            checks.add(() -> assertEquals(Optional.empty(), subject.failure(), name + " broken"));
         }
+        assertAll(checks.stream().map(check -> check::run));
     }
 
     @Test
@@ -59,6 +69,7 @@ class CatalogSmokeTest {
         Workload pair = Catalog.workload("pair(64)");
         List<String> problems = new ArrayList<>();
         for (SubjectFactory subject : Catalog.subjects()) {
+            subject.failure().ifPresent(broken -> problems.add(subject.name() + " is broken: " + broken));
             Optional<String> why = subject.unavailableReason();
             if (why.isPresent()) {
                 if (why.get().isBlank()) {
@@ -148,7 +159,7 @@ class CatalogSmokeTest {
                 new Bench("dev.offcut.bench.jmh.RandomActionsBench", "subject", "random-actions(200, realloc)"),
                 new Bench("dev.offcut.bench.jmh.RandomActionsSharedBench$Shared", "subject",
                         "random-actions(200, realloc, 2 threads)"),
-                new Bench("dev.offcut.bench.jmh.HighAlignmentBench", "subject", "high-alignment(4096)"),
+                new Bench("dev.offcut.bench.jmh.HighAlignmentBench$Params", "subject", "high-alignment(4096)"),
                 new Bench("dev.offcut.bench.jmh.CrossThreadBench", "subject", "cross-thread(8..1024)"));
         List<Runnable> checks = new ArrayList<>();
         for (Bench bench : benches) {

@@ -58,6 +58,9 @@ public final class BenchCommand {
                 return Main.EXIT_OK;
             }
             all = suite.get();
+            if (options.childSubject().isPresent()) {
+                return ChildRun.run(options, all, out, err);
+            }
             if (options.list()) {
                 printList(all);
                 return Main.EXIT_OK;
@@ -66,9 +69,14 @@ public final class BenchCommand {
         } catch (UsageException e) {
             return Main.usageError(err, "bench", e.getMessage());
         }
+        Progress progress = new Progress(err, terminal);
+        SubjectRunner runner = options.fork() ? new ForkedRunner(jvmFlags, progress::relay)
+                : new InProcessRunner(System::nanoTime);
+        plan = plan.withNote(runner.isolation());
         List<String> missingFlags = JvmFlags.missing(jvmFlags);
         if (!missingFlags.isEmpty()) {
-            plan = plan.withNote("JVM flags not in effect (some subjects may warn or be unavailable): "
+            plan = plan.withNote("JVM flags not in effect in this JVM (some subjects may warn or be unavailable"
+                                 + (options.fork() ? "; the forked JVMs get them" : "") + "): "
                                  + String.join(" ", missingFlags));
         }
         RunHeader header = RunHeader.capture(commandLine, plan.settingsDescription());
@@ -78,7 +86,7 @@ public final class BenchCommand {
             TableRenderer.printHeader(header, plan.notes(), out);
             out.flush();
         }
-        BenchResults results = new BenchRunner(new Progress(err, terminal)).run(plan, header);
+        BenchResults results = new BenchRunner(progress, runner).run(plan, header);
         int exit = writeOutputs(options, plan, results);
         if (results.failedCount() > 0) {
             err.println("offcut bench: " + results.failedCount() + " pair(s) failed; their rows say why");
@@ -97,7 +105,7 @@ public final class BenchCommand {
             err.println("offcut bench: cannot write the report into " + options.outDirectory() + ": " + e);
             exit = Main.EXIT_FAILURE;
         }
-        // Notes the run itself added, e.g. the workloads a budget left out; the header showed the others.
+        // Notes the run itself added; the header showed the others.
         List<String> runNotes = results.plan().notes().stream().filter(note -> !plan.notes().contains(note)).toList();
         if (options.json()) {
             out.println(JsonReport.render(results, reportPath));

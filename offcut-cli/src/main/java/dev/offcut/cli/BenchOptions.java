@@ -1,8 +1,11 @@
 package dev.offcut.cli;
 
+import dev.offcut.bench.RunSettings;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -16,9 +19,13 @@ import java.util.OptionalLong;
  * @param seed             the seed of every random generator; empty for the settings' own seed
  * @param list             only list workloads and subjects
  * @param help             only print the usage
+ * @param fork             run each subject in its own JVM (the default); {@code false} with {@code --no-fork}
+ * @param childSubject     the hidden child mode of a forked run: the one subject to run ({@link ChildRun})
+ * @param childSettings    the child's settings, exactly as the parent's
  */
 public record BenchOptions(List<String> workloadPatterns, List<String> subjectPatterns, Mode mode, boolean json,
-                           Path outDirectory, OptionalLong seed, boolean list, boolean help) {
+                           Path outDirectory, OptionalLong seed, boolean list, boolean help, boolean fork,
+                           Optional<String> childSubject, Optional<RunSettings> childSettings) {
 
     /** The report directory when {@code --out} is not given, relative to the working directory. */
     public static final Path DEFAULT_OUT_DIRECTORY = Path.of("offcut-report");
@@ -50,11 +57,14 @@ public record BenchOptions(List<String> workloadPatterns, List<String> subjectPa
               --json            print the results as JSON on stdout instead of tables
               --out DIR         directory of the HTML report (default: offcut-report)
               --seed N          seed of the random generators (default: the settings' seed)
+              --no-fork         run every subject in this JVM (for debugging: results then depend on the
+                                order subjects run in); by default each subject runs in its own JVM
               --list            list workloads and subjects, then exit
               -h, --help        print this help, then exit
 
-            Progress goes to stderr. The default run has a budget of about a minute: workloads start in
-            priority order (every group at least once) while time remains, and the output says which did not run.
+            Progress goes to stderr. The default run picks, before it starts, the workloads that fit in about
+            a minute (every group at least once, then more in priority order) and says which it left out.
+            Each subject runs in a JVM of its own, like JMH's forks, with all its workloads.
             Exit status: 0 done, 1 some pair failed or the report could not be written, 2 bad command line.
             """;
 
@@ -75,6 +85,9 @@ public record BenchOptions(List<String> workloadPatterns, List<String> subjectPa
         OptionalLong seed = OptionalLong.empty();
         boolean list = false;
         boolean help = false;
+        boolean fork = true;
+        Optional<String> childSubject = Optional.empty();
+        Optional<RunSettings> childSettings = Optional.empty();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             String option = arg;
@@ -108,6 +121,11 @@ public record BenchOptions(List<String> workloadPatterns, List<String> subjectPa
                         throw new UsageException(option + " expects an integer, got '" + value + "'");
                     }
                 }
+                case ChildRun.CHILD_OPTION -> childSubject = Optional.of(
+                        inlineValue != null ? inlineValue : valueOf(args, i++, option, "a subject name"));
+                case ChildRun.SETTINGS_OPTION -> childSettings = Optional.of(ChildRun.parseSettings(
+                        inlineValue != null ? inlineValue : valueOf(args, i++, option, "settings")));
+                case "--no-fork" -> fork = !flag(option, inlineValue);
                 case "--full" -> full = flag(option, inlineValue);
                 case "--smoke" -> smoke = flag(option, inlineValue);
                 case "--json" -> json = flag(option, inlineValue);
@@ -115,7 +133,7 @@ public record BenchOptions(List<String> workloadPatterns, List<String> subjectPa
                 case "-h", "--help" -> help = flag(option, inlineValue);
                 default -> throw new UsageException(arg.startsWith("-")
                         ? "unknown option '" + arg + "'; expected one of --workloads, --subjects, --full, --smoke, "
-                          + "--json, --out, --seed, --list, --help"
+                          + "--json, --out, --seed, --no-fork, --list, --help"
                         : "unexpected argument '" + arg + "'; bench takes only options");
             }
         }
@@ -123,7 +141,8 @@ public record BenchOptions(List<String> workloadPatterns, List<String> subjectPa
             throw new UsageException("--full and --smoke exclude each other; give at most one");
         }
         Mode mode = full ? Mode.FULL : smoke ? Mode.SMOKE : Mode.QUICK;
-        return new BenchOptions(workloads, subjects, mode, json, out, seed, list, help);
+        return new BenchOptions(workloads, subjects, mode, json, out, seed, list, help, fork, childSubject,
+                childSettings);
     }
 
     private static String valueOf(List<String> args, int index, String option, String expected)

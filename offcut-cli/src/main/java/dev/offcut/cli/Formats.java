@@ -73,6 +73,21 @@ final class Formats {
     }
 
     /**
+     * Formats a measurement's error: the half-width of its 95 % confidence interval and the number of values it is
+     * over.
+     *
+     * @param error       the half-width
+     * @param sampleCount the number of values
+     * @return e.g. {@code "+-1.23 (n=5)"}, or {@code ""} when there is no interval (fewer than two values)
+     */
+    static String interval(double error, int sampleCount) {
+        if (sampleCount < 2 || Double.isNaN(error)) {
+            return "";
+        }
+        return "+-" + number(error) + " (n=" + sampleCount + ")";
+    }
+
+    /**
      * Formats a duration in seconds with one decimal.
      *
      * @param duration the duration
@@ -92,7 +107,9 @@ final class Formats {
         return switch (metric) {
             case NANOS_PER_OP -> "ns per operation, lower is better";
             case PERCENT -> "percent of the heap in use, higher is better";
-            case PERCENTILES -> "latency of single calls in ns (value = median), lower is better";
+            case PERCENTILES -> "latency per call in ns, each sample the mean of a batch of 8 calls, so p1/p99 are "
+                                + "narrower than single-call tails and not comparable with talc's published percentiles "
+                                + "(value = p50 alloc + p50 free), lower is better";
             case RATIO -> "dimensionless ratio, lower is better";
         };
     }

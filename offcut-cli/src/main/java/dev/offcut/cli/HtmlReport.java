@@ -104,7 +104,7 @@ public final class HtmlReport {
     private static void appendGroup(StringBuilder html, String group, List<Workload> workloads, BenchResults results) {
         html.append("<h2>").append(Html.escape(group)).append("</h2>\n");
         boolean anyPercentiles = workloads.stream().anyMatch(w -> w.metric() == Metric.PERCENTILES);
-        html.append("<table>\n<tr><th>workload</th><th>subject</th><th>value</th><th>&#177;</th><th>vs ")
+        html.append("<table>\n<tr><th>workload</th><th>subject</th><th>value</th><th>95% CI</th><th>vs ")
                 .append(Html.escape(results.plan().baseline())).append("</th>");
         if (anyPercentiles) {
             html.append("<th>alloc p1/p25/p50/p75/p99</th><th>free p1/p25/p50/p75/p99</th>");
@@ -117,7 +117,8 @@ public final class HtmlReport {
                 cell(html, "", workload.name());
                 cell(html, "", result.subject());
                 cell(html, "n", ok ? Formats.withUnit(result.value(), workload.metric()) : result.status().label());
-                cell(html, "n", ok && result.measurement().error() > 0 ? Formats.number(result.measurement().error()) : "");
+                cell(html, "n", ok ? Formats.interval(result.measurement().error(), result.measurement().sampleCount())
+                        : "");
                 cell(html, "n", Formats.ratio(result.ratio()));
                 if (anyPercentiles) {
                     cell(html, "n", ok ? Formats.percentiles(result.measurement().allocPercentiles()) : "");
@@ -162,8 +163,10 @@ public final class HtmlReport {
                     boxes.add(new SvgCharts.Box(pair.subject(), new double[0], missingReason(pair), kind));
                 }
             }
-            String boxCaption = workload.name() + ": single-call latency, whiskers p1 to p99, box p25 to p75, "
-                                + "line at the median (log scale)";
+            String boxCaption = workload.name() + ": latency per call, each sample the mean of a batch of 8 calls "
+                                + "(so the tails are narrower than single-call tails and not comparable with talc's "
+                                + "published percentiles); whiskers p1 to p99, box p25 to p75, line at the median "
+                                + "(log scale)";
             html.append("<h3>").append(Html.escape(boxCaption)).append("</h3>\n")
                     .append(SvgCharts.boxPlot(boxCaption, boxes));
         }

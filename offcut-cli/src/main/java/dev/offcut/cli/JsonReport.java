@@ -16,17 +16,19 @@ import java.util.Map;
  *   "baseline": name, "notes": [..], "elapsedSeconds": s, "report": path or null,
  *   "subjects": [ { "name", "description", "capabilities": [..], "unavailable": reason or null } ],
  *   "groups": [ { "name", "workloads": [ { "name", "metric", "unit", "lowerIsBetter", "threads",
- *       "results": [ { "subject", "status", "value", "error", "ratio", "allocPercentiles", "freePercentiles",
- *                      "note", "elapsedMillis" } ] } ] } ] }
+ *       "results": [ { "subject", "status", "value", "error", "samples", "ratio", "allocPercentiles",
+ *                      "freePercentiles", "note", "elapsedMillis" } ] } ] } ] }
  * </pre>
+ * {@code error} is the half-width of the 95 % confidence interval of {@code value} (Student's t over
+ * {@code samples} trials, or rounds for heap efficiency; 0 with one sample).
  * Values without a number are {@code null}; percentiles are arrays of p1, p25, p50, p75, p99 in ns (empty when the
- * workload does not measure them); {@code status} is one of {@code ok}, {@code failed}, {@code unavailable},
+ * workload does not measure them; each percentile sample is the mean of a batch of 8 calls); {@code status} is one of {@code ok}, {@code failed}, {@code unavailable},
  * {@code n/a}.
  */
 public final class JsonReport {
 
     /** The value of the {@code format} member, changed whenever the shape changes incompatibly. */
-    public static final String FORMAT = "offcut-bench/1";
+    public static final String FORMAT = "offcut-bench/2";
 
     private JsonReport() {
     }
@@ -105,6 +107,7 @@ public final class JsonReport {
                     .name("status").value(result.status().label())
                     .name("value").value(result.value())
                     .name("error").value(ok ? result.measurement().error() : Double.NaN)
+                    .name("samples").value(ok ? result.measurement().sampleCount() : 0)
                     .name("ratio").value(result.ratio())
                     .name("allocPercentiles").value(ok ? orEmpty(result.measurement().allocPercentiles()) : new double[0])
                     .name("freePercentiles").value(ok ? orEmpty(result.measurement().freePercentiles()) : new double[0])

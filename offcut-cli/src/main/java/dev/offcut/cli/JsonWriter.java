@@ -17,11 +17,26 @@ public final class JsonWriter {
     private final Deque<Scope> scopes = new ArrayDeque<>();
     /** Whether the innermost scope already holds an element, i.e. the next one needs a comma. */
     private final Deque<Boolean> nonEmpty = new ArrayDeque<>();
+    private final boolean pretty;
     private boolean nameWritten;
     private boolean done;
 
-    /** Creates a writer for one top-level value. */
+    /** Creates a writer for one top-level value, indented. */
     public JsonWriter() {
+        this(true);
+    }
+
+    private JsonWriter(boolean pretty) {
+        this.pretty = pretty;
+    }
+
+    /**
+     * Creates a writer that puts the whole document on one line (for line-based protocols).
+     *
+     * @return the writer
+     */
+    public static JsonWriter compact() {
+        return new JsonWriter(false);
     }
 
     /**
@@ -80,7 +95,7 @@ public final class JsonWriter {
         }
         separate();
         string(name);
-        out.append(": ");
+        out.append(pretty ? ": " : ":");
         nameWritten = true;
         return this;
     }
@@ -223,7 +238,9 @@ public final class JsonWriter {
     }
 
     private void newline() {
-        out.append('\n').append("  ".repeat(scopes.size()));
+        if (pretty) {
+            out.append('\n').append("  ".repeat(scopes.size()));
+        }
     }
 
     private void string(String value) {

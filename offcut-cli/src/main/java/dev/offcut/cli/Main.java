@@ -36,7 +36,12 @@ public final class Main {
      * @param args the command line
      */
     public static void main(String[] args) {
-        int code = run(args, System.out, System.err);
+        PrintStream out = System.out;
+        if (List.of(args).contains(ChildRun.CHILD_OPTION)) {
+            // A forked child's stdout carries its results: whatever else prints to System.out goes to stderr.
+            System.setOut(System.err);
+        }
+        int code = run(args, out, System.err);
         System.out.flush();
         System.err.flush();
         // Exit explicitly: a benchmark's worker threads must not keep the JVM alive.

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A strict little JSON parser for tests: objects become {@link Map}s, arrays {@link List}s, numbers {@link Double},
+ * A strict little JSON parser, for the results a forked child JVM sends back (and for tests): objects become {@link Map}s, arrays {@link List}s, numbers {@link Double},
  * plus {@link String}, {@link Boolean} and {@code null}. Anything not JSON throws {@link IllegalArgumentException}
  * with the position, so a test fails on malformed output.
  */
@@ -19,6 +19,13 @@ final class MiniJson {
         this.text = text;
     }
 
+    /**
+     * Parses one JSON document.
+     *
+     * @param text the document
+     * @return its value
+     * @throws IllegalArgumentException if the text is not exactly one JSON value
+     */
     static Object parse(String text) {
         MiniJson parser = new MiniJson(text);
         Object value = parser.value();
@@ -113,6 +120,9 @@ final class MiniJson {
                 s.append(c);
                 continue;
             }
+            if (pos >= text.length()) {
+                throw error("unterminated escape");
+            }
             char e = text.charAt(pos++);
             switch (e) {
                 case '"', '\\', '/' -> s.append(e);
@@ -122,7 +132,14 @@ final class MiniJson {
                 case 'r' -> s.append('\r');
                 case 't' -> s.append('\t');
                 case 'u' -> {
-                    s.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
+                    if (pos + 4 > text.length()) {
+                        throw error("short \\u escape");
+                    }
+                    try {
+                        s.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
+                    } catch (NumberFormatException bad) {
+                        throw error("bad \\u escape");
+                    }
                     pos += 4;
                 }
                 default -> throw error("bad escape \\" + e);

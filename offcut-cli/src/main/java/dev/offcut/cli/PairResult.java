@@ -4,6 +4,9 @@ import dev.offcut.bench.Measurement;
 import dev.offcut.bench.Metric;
 import dev.offcut.bench.Workload;
 
+import java.util.List;
+import java.util.Locale;
+
 /**
  * What became of one workload x subject pair.
  *
@@ -43,6 +46,69 @@ public record PairResult(Workload workload, String subject, Status status, Measu
         public String label() {
             return label;
         }
+
+        /**
+         * Returns the status of a label.
+         *
+         * @param label a label from {@link #label()}
+         * @return the status
+         * @throws IllegalArgumentException for an unknown label
+         */
+        public static Status ofLabel(String label) {
+            for (Status status : values()) {
+                if (status.label.equals(label)) {
+                    return status;
+                }
+            }
+            throw new IllegalArgumentException("no status labelled '" + label + "'");
+        }
+    }
+
+    /**
+     * Classifies a workload's measurement: a value is {@link Status#OK}; a measurement without one says why with a
+     * prefix ("not applicable: ", "unavailable: ", "failed: ", as the bench module's workloads do), and anything
+     * else without a value is {@link Status#FAILED}.
+     *
+     * @param workload      the workload
+     * @param subject       the subject's name
+     * @param measurement   what the workload returned, or {@code null}
+     * @param elapsedMillis how long the pair took
+     * @return the result, without a ratio
+     */
+    public static PairResult of(Workload workload, String subject, Measurement measurement, long elapsedMillis) {
+        if (measurement == null) {
+            return skipped(workload, subject, Status.FAILED, "the workload returned no measurement", elapsedMillis);
+        }
+        if (measurement.ok()) {
+            return new PairResult(workload, subject, Status.OK, measurement, Double.NaN, elapsedMillis);
+        }
+        String why = measurement.note() == null || measurement.note().isBlank()
+                ? "the workload produced no value" : measurement.note();
+        for (Status status : List.of(Status.NOT_APPLICABLE, Status.UNAVAILABLE, Status.FAILED)) {
+            for (String prefix : List.of(status.label() + ": ",
+                    status.name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": ")) {
+                if (why.startsWith(prefix)) {
+                    return skipped(workload, subject, status, why.substring(prefix.length()), elapsedMillis);
+                }
+            }
+        }
+        return skipped(workload, subject, Status.FAILED, why, elapsedMillis);
+    }
+
+    /**
+     * Returns the result of a pair without a value.
+     *
+     * @param workload      the workload
+     * @param subject       the subject's name
+     * @param status        why there is no value
+     * @param why           the reason, shown in the output
+     * @param elapsedMillis how long the pair took, 0 if it did not run
+     * @return the result
+     */
+    public static PairResult skipped(Workload workload, String subject, Status status, String why,
+                                     long elapsedMillis) {
+        return new PairResult(workload, subject, status, Measurement.skipped(workload, subject, why), Double.NaN,
+                elapsedMillis);
     }
 
     /**

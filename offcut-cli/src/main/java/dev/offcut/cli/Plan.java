@@ -4,26 +4,22 @@ import dev.offcut.bench.RunSettings;
 import dev.offcut.bench.SubjectFactory;
 import dev.offcut.bench.Workload;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * What one {@code bench} run will do: which workloads on which subjects, with which settings.
  *
- * @param workloads the workloads, in catalog order; with a budget, the candidates
+ * @param workloads the workloads, in catalog order
  * @param subjects  the subjects, in catalog order, the baseline among them
  * @param baseline  the name of the subject ratios are taken against
  * @param mode      the mode the settings come from
  * @param settings  the settings every pair runs with
- * @param budget    for the default run: the time after which no further optional workload starts (see
- *                  {@link BenchRunner}); empty to run every workload
- * @param notes     lines for the output header, e.g. how the default run picks its workloads
+ * @param notes     lines for the output header, e.g. how the default run picked its workloads
  */
 public record Plan(List<Workload> workloads, List<SubjectFactory> subjects, String baseline, BenchOptions.Mode mode,
-                   RunSettings settings, Optional<Duration> budget, List<String> notes) {
+                   RunSettings settings, List<String> notes) {
 
     /**
      * Copies the lists.
@@ -33,7 +29,6 @@ public record Plan(List<Workload> workloads, List<SubjectFactory> subjects, Stri
      * @param baseline  the baseline's name
      * @param mode      the mode
      * @param settings  the settings
-     * @param budget    the time budget, if any
      * @param notes     header notes
      */
     public Plan {
@@ -51,17 +46,17 @@ public record Plan(List<Workload> workloads, List<SubjectFactory> subjects, Stri
     public Plan withNote(String note) {
         List<String> more = new ArrayList<>(notes);
         more.add(note);
-        return new Plan(workloads, subjects, baseline, mode, settings, budget, more);
+        return new Plan(workloads, subjects, baseline, mode, settings, more);
     }
 
     /**
-     * Returns the same plan with other workloads, e.g. the ones a budgeted run actually ran.
+     * Returns the same plan with other workloads.
      *
      * @param newWorkloads the workloads, in catalog order
      * @return the copy
      */
     public Plan withWorkloads(List<Workload> newWorkloads) {
-        return new Plan(newWorkloads, subjects, baseline, mode, settings, budget, notes);
+        return new Plan(newWorkloads, subjects, baseline, mode, settings, notes);
     }
 
     /**

@@ -53,7 +53,7 @@ public final class Progress {
      * @param workload the workload's name
      * @param subject  the subject's name
      */
-    public void step(int index, int total, String workload, String subject) {
+    public synchronized void step(int index, int total, String workload, String subject) {
         String line = "[" + index + "/" + total + "] " + workload + " x " + subject + " ..." + eta(index, total);
         if (terminal) {
             // A line that wraps cannot be rewritten with a carriage return: keep it within a narrow terminal.
@@ -68,8 +68,20 @@ public final class Progress {
         err.flush();
     }
 
+    /**
+     * Shows a line a child JVM wrote on its stderr (a warning, a crash report), on a line of its own.
+     *
+     * @param subject the child's subject
+     * @param line    the line
+     */
+    public synchronized void relay(String subject, String line) {
+        finish();
+        err.println("[" + subject + "] " + line);
+        err.flush();
+    }
+
     /** Ends the progress line, so that what follows starts on a clean line. */
-    public void finish() {
+    public synchronized void finish() {
         if (terminal && lineOpen) {
             err.print("\r" + ERASE_LINE_END);
             err.flush();

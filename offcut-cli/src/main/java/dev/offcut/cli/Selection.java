@@ -11,13 +11,15 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
  * Turns {@link BenchOptions} and a {@link Suite} into a {@link Plan}: matches the {@code --workloads} and
  * {@code --subjects} patterns, and when no workloads are given in the default mode and running all of them would take
- * much more than a minute, gives the run a time budget.
+ * much more than a minute, picks before the run the workloads that fit in about a minute: the first of every group
+ * in {@linkplain #priorityOrder priority order}, then more while the estimate stays within the budget. The choice is
+ * made up front because each subject runs all its workloads in one forked JVM: every subject must get the same
+ * workloads, whatever the clock says when its turn comes.
  */
 public final class Selection {
 
@@ -25,11 +27,21 @@ public final class Selection {
     public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(60);
 
     /**
-     * Time a trial costs beyond its warm-up and measured time: opening a subject (mapping and touching its heap),
-     * generating inputs, closing, a workload's own setup. Calibrated on the 2-core development machine (all 369 runnable
-     * pairs at QUICK took 86 s, 136 ms per trial instead of 80); an estimate, the run reports the real duration.
+     * Time a trial costs beyond its warm-up and measured time: opening a subject (mapping and pre-touching its heap),
+     * generating inputs, closing, a workload's own setup. Calibrated on the 2-core development machine (a default run
+     * of 95 pairs, 7 workloads x 17 forked subjects, took about 650 ms per pair and 300 ms per child JVM, beside
+     * another JMH run); an estimate, the run reports the real duration.
      */
-    static final long TRIAL_OVERHEAD_MILLIS = 55;
+    static final long TRIAL_OVERHEAD_MILLIS = 35;
+
+    /**
+     * Time a pair's first trial spends waiting for the JIT beyond its fixed warm-up (a fresh JVM per subject compiles
+     * each workload's loop anew). Calibrated like {@link #TRIAL_OVERHEAD_MILLIS}.
+     */
+    static final long FIRST_TRIAL_JIT_MILLIS = 225;
+
+    /** Starting a child JVM and probing its subject. Calibrated like {@link #TRIAL_OVERHEAD_MILLIS}. */
+    static final long CHILD_START_MILLIS = 300;
 
     private Selection() {
     }
@@ -51,24 +63,23 @@ public final class Selection {
             notes.add("added the baseline '" + suite.baseline() + "': every ratio is taken against it");
         }
         List<Workload> workloads;
-        Optional<Duration> budget = Optional.empty();
         if (!options.workloadPatterns().isEmpty()) {
             workloads = selectWorkloads(options.workloadPatterns(), suite.workloads());
         } else {
             workloads = suite.workloads();
-            Duration estimate = estimate(workloads, subjects, settings);
+            Duration estimate = estimate(workloads, subjects, settings, options.fork());
             if (options.mode() == BenchOptions.Mode.QUICK && estimate.compareTo(DEFAULT_BUDGET) > 0) {
-                budget = Optional.of(DEFAULT_BUDGET);
-                notes.add("default run: about " + DEFAULT_BUDGET.toSeconds() + " s (all " + workloads.size()
-                          + " workloads would take about " + estimate.toSeconds() + " s): workloads start in "
-                          + "priority order, every group at least once, until the time is used; --full runs "
-                          + "everything, --workloads all runs every workload with these settings");
+                workloads = withinBudget(suite.workloads(), subjects, settings, options.fork(), DEFAULT_BUDGET);
+                notes.add("default run: " + workloads.size() + " of " + suite.workloads().size() + " workloads, "
+                          + "chosen to fit about " + DEFAULT_BUDGET.toSeconds() + " s (all would take about "
+                          + estimate.toSeconds() + " s): every group at least once, then more in priority order; "
+                          + "not run: " + notRun(suite.workloads(), workloads)
+                          + " (--full or --workloads all runs them)");
             }
         }
-        if (budget.isEmpty()) {
-            notes.add("estimated run time: about " + estimate(workloads, subjects, settings).toSeconds() + " s");
-        }
-        return new Plan(workloads, subjects, suite.baseline(), options.mode(), settings, budget, notes);
+        notes.add("estimated run time: about " + estimate(workloads, subjects, settings, options.fork()).toSeconds()
+                  + " s");
+        return new Plan(workloads, subjects, suite.baseline(), options.mode(), settings, notes);
     }
 
     /**
@@ -89,25 +100,79 @@ public final class Selection {
     }
 
     /**
-     * Estimates how long the pairs of these workloads and subjects take; pairs that will be skipped cost nothing.
+     * Estimates how long one pair takes: its trials with their overhead, and the first trial's wait for the JIT.
+     *
+     * @param settings the settings
+     * @return the estimate
+     */
+    static Duration pairTime(RunSettings settings) {
+        return Duration.ofMillis(settings.trials() * (settings.warmupMillis() + settings.measureMillis()
+                                                      + TRIAL_OVERHEAD_MILLIS) + FIRST_TRIAL_JIT_MILLIS);
+    }
+
+    /**
+     * Estimates how long the pairs of these workloads and subjects take; pairs that will be skipped cost nothing,
+     * and with forking each subject that runs anything costs a JVM start.
      *
      * @param workloads the workloads
      * @param subjects  the subjects
      * @param settings  the settings
+     * @param fork      whether each subject runs in its own JVM
      * @return the estimate
      */
-    static Duration estimate(List<Workload> workloads, List<SubjectFactory> subjects, RunSettings settings) {
-        long millisPerPair = settings.trials() * (settings.warmupMillis() + settings.measureMillis()
-                                                  + TRIAL_OVERHEAD_MILLIS);
+    static Duration estimate(List<Workload> workloads, List<SubjectFactory> subjects, RunSettings settings,
+                             boolean fork) {
         long pairs = 0;
-        for (Workload workload : workloads) {
-            for (SubjectFactory subject : subjects) {
+        long children = 0;
+        for (SubjectFactory subject : subjects) {
+            long ofSubject = 0;
+            for (Workload workload : workloads) {
                 if (subject.unavailableReason().isEmpty() && workload.accepts(subject)) {
-                    pairs++;
+                    ofSubject++;
                 }
             }
+            pairs += ofSubject;
+            children += fork && ofSubject > 0 ? 1 : 0;
         }
-        return Duration.ofMillis(pairs * millisPerPair);
+        return pairTime(settings).multipliedBy(pairs).plusMillis(children * CHILD_START_MILLIS);
+    }
+
+    /**
+     * Picks the workloads of a budgeted run: the first of every group in priority order always, then any other, in
+     * priority order, that keeps the estimate within the budget.
+     *
+     * @param all      every workload, in catalog order
+     * @param subjects the subjects
+     * @param settings the settings
+     * @param fork     whether each subject runs in its own JVM
+     * @param budget   the time to fit in
+     * @return the chosen workloads, in catalog order
+     */
+    static List<Workload> withinBudget(List<Workload> all, List<SubjectFactory> subjects, RunSettings settings,
+                                       boolean fork, Duration budget) {
+        Set<String> groups = new LinkedHashSet<>();
+        List<Workload> chosen = new ArrayList<>();
+        for (Workload workload : priorityOrder(all)) {
+            List<Workload> candidate = new ArrayList<>(chosen);
+            candidate.add(workload);
+            if (groups.add(workload.group())
+                || estimate(candidate, subjects, settings, fork).compareTo(budget) <= 0) {
+                chosen = candidate;
+            }
+        }
+        Set<Workload> picked = Set.copyOf(chosen);
+        return all.stream().filter(picked::contains).toList();
+    }
+
+    private static String notRun(List<Workload> all, List<Workload> chosen) {
+        Map<String, Integer> byGroup = new LinkedHashMap<>();
+        for (Workload workload : all) {
+            if (!chosen.contains(workload)) {
+                byGroup.merge(workload.group(), 1, Integer::sum);
+            }
+        }
+        return byGroup.isEmpty() ? "none" : String.join(", ", byGroup.entrySet().stream()
+                .map(e -> e.getValue() + " " + e.getKey()).toList());
     }
 
     /**

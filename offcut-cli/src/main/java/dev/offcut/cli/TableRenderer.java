@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Prints a run as plain-text tables, one per workload group: each subject's value, its spread over trials, its
- * ratio to the baseline for time metrics, latency percentiles where measured, and for rows without a value the
+ * Prints a run as plain-text tables, one per workload group: each subject's value, the 95 % confidence interval of
+ * that mean with the number of trials (or rounds) it is over, its ratio to the baseline for time metrics, latency percentiles where measured, and for rows without a value the
  * reason.
  */
 public final class TableRenderer {
@@ -94,7 +94,7 @@ public final class TableRenderer {
         boolean anyPercentiles = metrics.contains(Metric.PERCENTILES);
         out.println("== " + group + ": " + String.join("; ", metrics.stream().map(Formats::describe).toList())
                     + (anyRatio ? "; ratio = value / " + results.plan().baseline() : "") + " ==");
-        List<String> head = new ArrayList<>(List.of("workload", "subject", "value", "+-"));
+        List<String> head = new ArrayList<>(List.of("workload", "subject", "value", "95% CI"));
         if (anyRatio) {
             head.add("vs baseline");
         }
@@ -114,7 +114,7 @@ public final class TableRenderer {
                 row.add(result.subject());
                 boolean ok = result.status() == PairResult.Status.OK;
                 row.add(ok ? Formats.withUnit(result.value(), workload.metric()) : result.status().label());
-                row.add(ok && result.measurement().error() > 0 ? Formats.number(result.measurement().error()) : "");
+                row.add(ok ? Formats.interval(result.measurement().error(), result.measurement().sampleCount()) : "");
                 if (anyRatio) {
                     row.add(Formats.ratio(result.ratio()));
                 }

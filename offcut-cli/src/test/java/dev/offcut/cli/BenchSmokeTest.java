@@ -3,6 +3,7 @@ package dev.offcut.cli;
 import dev.offcut.bench.Catalog;
 import dev.offcut.bench.SubjectFactory;
 import dev.offcut.bench.Workload;
+import dev.offcut.bench.subject.OffcutSubjects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,10 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * CI's only benchmark run: the real command, in-process, with {@code --smoke} over every workload and every subject
- * of the catalog, once printing tables and once printing JSON. It checks the output's shape, never the numbers:
- * every group has a table, every subject a row with a value or a reason, the report has charts, the JSON parses.
- * Unavailable subjects (a native library missing on the CI machine) are fine; a pair that fails is not.
+ * CI's benchmark runs: the real command with {@code --smoke} over every workload and every subject of the catalog,
+ * once in this JVM ({@code --no-fork}) printing tables, once forked as by default (a JVM per subject) printing JSON.
+ * It checks the output's shape, never the numbers: every group has a table, every subject a row with a value or a
+ * reason, the report has charts, the JSON parses. A pair that fails fails the test; so does an Offcut subject, the
+ * slicing allocator or the baseline being unavailable (other subjects may lack a native library on a CI machine).
  */
 class BenchSmokeTest {
 
@@ -58,7 +60,7 @@ class BenchSmokeTest {
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void tablesCoverEveryGroupAndSubjectAndTheReportHasCharts() throws IOException {
-        Run run = run("bench", "--smoke", "--out", dir.toString());
+        Run run = run("bench", "--smoke", "--no-fork", "--out", dir.toString());
         assertEquals(Main.EXIT_OK, run.exit(), () -> "stderr:\n" + run.err() + "\nstdout:\n" + run.out());
         String out = run.out();
         List<String> lines = out.lines().toList();
@@ -74,8 +76,15 @@ class BenchSmokeTest {
                 assertTrue(table.stream().anyMatch(l -> rowOf(l, subject.name())),
                         () -> "group " + group + " has no row for " + subject.name() + "\n" + String.join("\n", table));
             }
+            for (String line : table) {
+                for (String required : mustBeAvailable()) {
+                    assertFalse(rowOf(line, required) && line.contains(" unavailable"),
+                            () -> required + " is unavailable:\n" + line);
+                }
+            }
         }
         assertTrue(out.contains("CPU:") && out.contains("JDK:") && out.contains("settings:   smoke:"), out);
+        assertTrue(out.contains("--no-fork: every subject runs in this one JVM"), out);
         String reportLine = lines.stream().filter(l -> l.startsWith("report: ")).findFirst().orElseThrow();
         Path report = Path.of(reportLine.substring("report: ".length()));
         assertTrue(Files.isRegularFile(report), report::toString);
@@ -86,13 +95,15 @@ class BenchSmokeTest {
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void jsonHasAResultForEveryWorkloadAndSubject() {
+    void forkedJsonHasAResultForEveryWorkloadAndSubject() {
         Run run = run("bench", "--smoke", "--json", "--out", dir.toString());
         assertEquals(Main.EXIT_OK, run.exit(), () -> "stderr:\n" + run.err());
         Map<?, ?> root = (Map<?, ?>) MiniJson.parse(run.out());
         assertEquals(JsonReport.FORMAT, root.get("format"));
         assertEquals(Catalog.BASELINE, root.get("baseline"));
         assertEquals("smoke", ((Map<?, ?>) root.get("settings")).get("mode"));
+        assertTrue(((List<?>) root.get("notes")).stream().anyMatch(n -> ((String) n).startsWith(
+                "each subject runs in its own forked JVM")), root.get("notes")::toString);
         assertTrue(Files.isRegularFile(Path.of((String) root.get("report"))));
         List<String> subjects = Catalog.subjects().stream().map(SubjectFactory::name).toList();
         assertEquals(subjects, ((List<?>) root.get("subjects")).stream().map(s -> ((Map<?, ?>) s).get("name")).toList());
@@ -109,6 +120,8 @@ class BenchSmokeTest {
                     Map<?, ?> result = (Map<?, ?>) r;
                     String status = (String) result.get("status");
                     assertTrue(Set.of("ok", "n/a", "unavailable").contains(status), result::toString);
+                    assertFalse(status.equals("unavailable") && mustBeAvailable().contains(result.get("subject")),
+                            result::toString);
                     if (status.equals("ok")) {
                         assertTrue(result.get("value") instanceof Double d && Double.isFinite(d), result::toString);
                         int percentiles = ((List<?>) result.get("allocPercentiles")).size();
@@ -127,6 +140,14 @@ class BenchSmokeTest {
     void thisJvmHasEveryFlagTheSubjectsNeed() {
         // The pom repeats the bench module's flag list for surefire; this catches the two drifting apart.
         assertEquals(List.of(), JvmFlags.missing(Catalog.JVM_FLAGS));
+    }
+
+    /** The subjects that must run on any machine: Offcut's, the JDK's slicing allocator, the baseline. */
+    private static List<String> mustBeAvailable() {
+        List<String> names = new ArrayList<>(OffcutSubjects.NAMES);
+        names.add("slicingAllocator");
+        names.add(Catalog.BASELINE);
+        return names;
     }
 
     private static Set<String> groups() {

@@ -82,7 +82,7 @@ final class FakeSuite {
             double value = metric == Metric.PERCENT ? base * (factor == 1 ? 1 : 0.9) : base * factor;
             double[] percentiles = metric == Metric.PERCENTILES
                     ? new double[] {value / 2, value * 0.8, value, value * 1.3, value * 10} : new double[0];
-            return new Measurement(name, group, subject.name(), metric, value, value / 10, percentiles,
+            return new Measurement(name, group, subject.name(), metric, value, value / 10, 5, percentiles,
                     percentiles.clone(), "");
         }
     }

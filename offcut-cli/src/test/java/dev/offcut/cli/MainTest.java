@@ -81,14 +81,14 @@ class MainTest {
 
     @Test
     void tablesShowEveryGroupAndSubjectWithAValueOrAReason() throws IOException {
-        Run run = run(false, "bench", "--smoke", "--out", dir.toString());
+        Run run = run(false, "bench", "--smoke", "--no-fork", "--out", dir.toString());
         // The hostile fake subject throws on every workload: failed pairs make the exit code 1.
         assertEquals(Main.EXIT_FAILURE, run.exit(), run.err());
         String out = run.out();
         for (String header : List.of("date:", "JDK:", "OS:", "CPU:", "processors:", "command:", "settings:")) {
             assertTrue(out.contains(header), header);
         }
-        assertTrue(out.contains("offcut bench --smoke --out"), out);
+        assertTrue(out.contains("offcut bench --smoke --no-fork --out"), out);
         for (String group : List.of("pair", "heap-efficiency", "percentiles", "high-alignment")) {
             assertTrue(out.contains("== " + group + ":"), group);
         }
@@ -103,6 +103,8 @@ class MainTest {
                                              && l.contains("IllegalStateException: broken <heap> at offset 64")), out);
         assertTrue(out.contains("81.0 %"), "PERCENT values are shown as they are");
         assertTrue(out.contains("20/32/40/52/400"), "percentiles");
+        assertTrue(out.lines().anyMatch(l -> l.contains("pair(16)") && l.contains("+-1.00 (n=5)")), out);
+        assertTrue(out.contains("--no-fork: every subject runs in this one JVM"), "the header says how subjects ran");
         // Progress: one plain line per runnable pair (6 workloads x 3 runnable subjects).
         assertTrue(run.err().contains("[1/18] pair(16) x malloc (Linker) ..."), run.err());
         assertTrue(run.err().contains("[18/18] high-alignment x " + FakeSuite.HOSTILE), run.err());
@@ -125,7 +127,7 @@ class MainTest {
     @Test
     void anUnwritableReportDirectoryIsAFailureButTheTablesStillPrint() throws IOException {
         Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
-        Run run = run(false, "bench", "--smoke", "--subjects", "offcut", "--out", file.toString());
+        Run run = run(false, "bench", "--smoke", "--no-fork", "--subjects", "offcut", "--out", file.toString());
         assertEquals(Main.EXIT_FAILURE, run.exit());
         assertTrue(run.err().contains("cannot write the report into " + file), run.err());
         assertTrue(run.out().contains("== pair:"), run.out());
@@ -134,7 +136,7 @@ class MainTest {
 
     @Test
     void terminalProgressRewritesOneLine() {
-        Run run = run(true, "bench", "--smoke", "--workloads", "pair(16)", "--subjects", "offcut",
+        Run run = run(true, "bench", "--smoke", "--no-fork", "--workloads", "pair(16)", "--subjects", "offcut",
                 "--out", dir.toString());
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.err().startsWith("\r[1/2] pair(16) x malloc (Linker) ..."), run.err());
@@ -144,7 +146,7 @@ class MainTest {
 
     @Test
     void jsonHasTheDocumentedShape() {
-        Run run = run(false, "bench", "--smoke", "--json", "--out", dir.toString());
+        Run run = run(false, "bench", "--smoke", "--no-fork", "--json", "--out", dir.toString());
         assertEquals(Main.EXIT_FAILURE, run.exit());
         Map<?, ?> root = (Map<?, ?>) MiniJson.parse(run.out());
         assertEquals(JsonReport.FORMAT, root.get("format"));

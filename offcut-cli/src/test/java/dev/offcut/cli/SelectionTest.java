@@ -54,10 +54,27 @@ class SelectionTest {
     }
 
     @Test
-    void estimateCountsOnlyRunnablePairs() {
-        RunSettings settings = new RunSettings(1, 0, 1000 - Selection.TRIAL_OVERHEAD_MILLIS, 1);
+    void estimateCountsOnlyRunnablePairsAndOneJvmStartPerRunnableSubject() {
+        RunSettings settings = new RunSettings(1, 0, 1000 - Selection.TRIAL_OVERHEAD_MILLIS
+                                                      - Selection.FIRST_TRIAL_JIT_MILLIS, 1);
+        assertEquals(Duration.ofSeconds(1), Selection.pairTime(settings));
         // Three runnable subjects (malloc, offcut-fake, the hostile one) -> 3 s per workload, 6 workloads.
-        assertEquals(Duration.ofSeconds(18), Selection.estimate(suite.workloads(), suite.subjects(), settings));
+        assertEquals(Duration.ofSeconds(18), Selection.estimate(suite.workloads(), suite.subjects(), settings, false));
+        assertEquals(Duration.ofSeconds(18).plusMillis(3 * Selection.CHILD_START_MILLIS),
+                Selection.estimate(suite.workloads(), suite.subjects(), settings, true));
+    }
+
+    @Test
+    void aBudgetKeepsEveryGroupAndAddsWorkloadsInPriorityOrderWhileTheyFit() {
+        RunSettings settings = new RunSettings(1, 0, 1000 - Selection.TRIAL_OVERHEAD_MILLIS
+                                                      - Selection.FIRST_TRIAL_JIT_MILLIS, 1);
+        // 3 runnable subjects: 3 s per workload. 4 groups = 12 s; 15 s leaves room for one more pair workload.
+        assertEquals(List.of("pair(64)", "pair(256)", "heap-efficiency", "percentiles", "high-alignment"),
+                names(Selection.withinBudget(suite.workloads(), suite.subjects(), settings, false,
+                        Duration.ofSeconds(15))));
+        assertEquals(List.of("pair(64)", "heap-efficiency", "percentiles", "high-alignment"),
+                names(Selection.withinBudget(suite.workloads(), suite.subjects(), settings, false,
+                        Duration.ofSeconds(1))), "every group at least once, whatever the budget");
     }
 
     @Test
@@ -67,19 +84,22 @@ class SelectionTest {
     }
 
     @Test
-    void onlyTheDefaultRunGetsABudgetAndOnlyWhenAllWouldTakeTooLong() throws UsageException {
-        // The fake suite's 18 pairs fit in a minute at QUICK settings: no budget, an estimate instead.
+    void onlyTheDefaultRunIsCutToTheBudgetAndOnlyWhenAllWouldTakeTooLong() throws UsageException {
+        // The fake suite's 18 pairs fit in a minute at QUICK settings: everything, with an estimate.
         Plan quick = plan();
-        assertTrue(quick.budget().isEmpty());
-        assertTrue(quick.notes().getLast().startsWith("estimated run time"), quick.notes()::toString);
+        assertEquals(suite.workloads().size(), quick.workloads().size());
+        assertTrue(quick.notes().getFirst().startsWith("estimated run time"), quick.notes()::toString);
         Suite big = new Suite(suite.subjects(), java.util.stream.IntStream.range(0, 200)
                 .mapToObj(i -> (Workload) new FakeSuite.FakeWorkload("pair(" + i + ")", "pair",
                         dev.offcut.bench.Metric.NANOS_PER_OP, 1)).toList(), FakeSuite.BASELINE);
         Plan budgeted = Selection.plan(BenchOptions.parse(List.of()), big);
-        assertEquals(java.util.Optional.of(Selection.DEFAULT_BUDGET), budgeted.budget());
-        assertTrue(budgeted.notes().getFirst().contains("--full runs everything"), budgeted.notes()::toString);
-        assertTrue(Selection.plan(BenchOptions.parse(List.of("--full")), big).budget().isEmpty());
-        assertTrue(Selection.plan(BenchOptions.parse(List.of("--workloads", "all")), big).budget().isEmpty());
+        assertTrue(budgeted.workloads().size() < 200);
+        assertTrue(Selection.estimate(budgeted.workloads(), big.subjects(), budgeted.settings(), true)
+                .compareTo(Selection.DEFAULT_BUDGET) <= 0);
+        assertTrue(budgeted.notes().getFirst().contains("--full or --workloads all runs them"),
+                budgeted.notes()::toString);
+        assertEquals(200, Selection.plan(BenchOptions.parse(List.of("--full")), big).workloads().size());
+        assertEquals(200, Selection.plan(BenchOptions.parse(List.of("--workloads", "all")), big).workloads().size());
     }
 
     @Test

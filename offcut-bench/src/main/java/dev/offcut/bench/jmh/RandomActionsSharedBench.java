@@ -23,12 +23,14 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * talc's random actions on two threads sharing one thread-safe subject, each with its own live set; JMH reports
- * the time per action of each thread (average over both), so a value twice the single-thread one means no
- * scaling.
+ * talc's random actions on two threads sharing one thread-safe subject, each with its own live set (the project's
+ * issue asks for two threads; talc's own multi-thread benchmark uses four). Throughput of both threads together:
+ * the primary score counts every action, the secondary {@code act:successes} only successful operations, talc's
+ * score and the bench command's (see {@link RandomActionsBench}); the same value as the single-thread one means
+ * no scaling.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 2, jvmArgsAppend = {Catalog.FLAG_NATIVE_ACCESS, Catalog.FLAG_UNSAFE_MEMORY_ACCESS, Catalog.FLAG_OPEN_NIO,
@@ -98,14 +100,14 @@ public class RandomActionsSharedBench {
     }
 
     /**
-     * 100 actions on this thread.
+     * 100 actions on this thread; the successful ones are counted.
      *
-     * @param mine this thread's state
-     * @return the score
+     * @param mine    this thread's state
+     * @param counter this thread's count of successful operations
      */
     @Benchmark
     @OperationsPerInvocation(RandomActionsBench.ACTIONS)
-    public int act(PerThread mine) {
-        return mine.actions.act(RandomActionsBench.ACTIONS);
+    public void act(PerThread mine, SuccessCounter counter) {
+        counter.successes += mine.actions.act(RandomActionsBench.ACTIONS);
     }
 }

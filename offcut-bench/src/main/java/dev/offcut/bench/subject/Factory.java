@@ -10,9 +10,11 @@ import java.util.Set;
 import java.util.function.LongFunction;
 
 /**
- * A {@link SubjectFactory} assembled from functions. Whether it can run is found out once, by opening a small
- * subject and allocating, touching and freeing one block: any throwable (a missing native library, a refused
- * {@code Unsafe}, a method the core does not have yet) becomes the {@link #unavailableReason()}.
+ * A {@link SubjectFactory} assembled from functions. Whether it works is found out once, by opening a small subject
+ * and allocating, touching and freeing one block. Only a linkage problem -- a missing native library
+ * ({@link UnsatisfiedLinkError}) or class ({@link NoClassDefFoundError}) anywhere in the cause chain -- makes the subject {@linkplain #unavailableReason() unavailable}; any other throwable, or a fresh subject that
+ * cannot allocate 64 bytes, is a {@linkplain #failure() failure} with the exception's message, reported as a failed
+ * pair, because it is a bug in the subject or in what it measures.
  */
 public final class Factory implements SubjectFactory {
 
@@ -25,8 +27,11 @@ public final class Factory implements SubjectFactory {
     private final LongFunction<Subject> openShared;
     private final long maxByteAlignment;
     private final boolean resets;
-    private final String fixedReason;
-    private volatile Optional<String> unavailableReason;
+    private volatile Probe probe;
+
+    /** What the probe found: at most one of the two reasons is present. */
+    private record Probe(Optional<String> unavailable, Optional<String> failure) {
+    }
 
     private Factory(Builder builder) {
         this.name = builder.name;
@@ -36,7 +41,6 @@ public final class Factory implements SubjectFactory {
         this.openShared = builder.openShared != null ? builder.openShared : builder.open;
         this.maxByteAlignment = builder.maxByteAlignment;
         this.resets = builder.resets;
-        this.fixedReason = builder.unavailableReason;
     }
 
     /**
@@ -67,12 +71,21 @@ public final class Factory implements SubjectFactory {
 
     @Override
     public Optional<String> unavailableReason() {
-        Optional<String> reason = unavailableReason;
-        if (reason == null) {
-            reason = probe();
-            unavailableReason = reason;
+        return probed().unavailable();
+    }
+
+    @Override
+    public Optional<String> failure() {
+        return probed().failure();
+    }
+
+    private Probe probed() {
+        Probe result = probe;
+        if (result == null) {
+            result = probe();
+            probe = result;
         }
-        return reason;
+        return result;
     }
 
     @Override
@@ -100,24 +113,43 @@ public final class Factory implements SubjectFactory {
         return name;
     }
 
-    private Optional<String> probe() {
-        if (fixedReason != null) {
-            return Optional.of(fixedReason);
-        }
+    private Probe probe() {
         try (Subject subject = open.apply(PROBE_HEAP_BYTE_SIZE)) {
             subject.enterThread();
             long handle = subject.allocate(64, 8);
             if (handle == 0) {
-                return Optional.of("could not allocate 64 bytes from a fresh subject");
+                return new Probe(Optional.empty(), Optional.of("probe: could not allocate 64 bytes from a fresh "
+                        + "subject"));
             }
             subject.touch(handle, 64);
             if (capabilities.contains(Capability.FREES)) {
                 subject.free(handle, 64, 8);
             }
-            return Optional.empty();
+            subject.exitThread();
+            return new Probe(Optional.empty(), Optional.empty());
         } catch (Throwable failure) {
-            return Optional.of(describe(failure));
+            if (isLinkageProblem(failure)) {
+                return new Probe(Optional.of(describe(failure)), Optional.empty());
+            }
+            return new Probe(Optional.empty(), Optional.of("probe: " + describe(failure)));
         }
+    }
+
+    /**
+     * Tells whether a failure means "cannot run here" rather than "broken": an {@link UnsatisfiedLinkError} (a
+     * missing native library or symbol) or a {@link NoClassDefFoundError} (a missing class) anywhere in the cause
+     * chain. Other linkage errors ({@code NoSuchMethodError}...) mean mismatched jars: a failure.
+     *
+     * @param failure the failure
+     * @return {@code true} for linkage problems
+     */
+    static boolean isLinkageProblem(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof UnsatisfiedLinkError || t instanceof NoClassDefFoundError) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -144,7 +176,6 @@ public final class Factory implements SubjectFactory {
         private LongFunction<Subject> openShared;
         private long maxByteAlignment = 1L << 32;
         private boolean resets;
-        private String unavailableReason;
 
         private Builder(String name, String description) {
             this.name = name;
@@ -206,26 +237,13 @@ public final class Factory implements SubjectFactory {
         }
 
         /**
-         * Marks the subject as unable to run, whatever a probe would say.
-         *
-         * @param reason why
-         * @return this builder
-         */
-        public Builder unavailable(String reason) {
-            this.unavailableReason = reason;
-            return this;
-        }
-
-        /**
          * Builds the factory.
          *
          * @return the factory
          */
         public Factory build() {
             if (open == null) {
-                open = heapByteSize -> {
-                    throw new UnsupportedOperationException(unavailableReason);
-                };
+                throw new IllegalStateException(name + ": no open function");
             }
             return new Factory(this);
         }

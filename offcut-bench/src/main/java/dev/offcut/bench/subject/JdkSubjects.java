@@ -37,8 +37,8 @@ public final class JdkSubjects {
                         .open(heapByteSize -> new ArenaPerBlockSubject(Arena::ofShared, new HandleTable<>()))
                         .openShared(heapByteSize -> new ArenaPerBlockSubject(Arena::ofShared, HandleTable.locked()))
                         .build(),
-                Factory.named("slicingAllocator", "SegmentAllocator.slicingAllocator over one fixed segment: no "
-                                + "free, reset = a new slicing allocator; the bump limit.")
+                Factory.named("slicingAllocator", "SegmentAllocator.slicingAllocator over one fixed, pre-touched "
+                                + "segment: no free, reset = a new slicing allocator; the bump limit.")
                         .can(Capability.FIXED_HEAP).resets()
                         .open(SlicingSubject::new)
                         .build(),
@@ -97,12 +97,13 @@ public final class JdkSubjects {
 
     /** A slicing allocator over one zeroed segment; running out is reported as 0, as the workloads expect. */
     private static final class SlicingSubject implements Subject {
-        private final Arena arena = Arena.ofShared();
+        private final FixedHeaps.Lease lease;
         private final MemorySegment heap;
         private SegmentAllocator slices;
 
         SlicingSubject(long heapByteSize) {
-            heap = arena.allocate(heapByteSize, 4096);
+            lease = FixedHeaps.lease(heapByteSize);
+            heap = lease.segment().asSlice(0, heapByteSize);
             slices = SegmentAllocator.slicingAllocator(heap);
         }
 
@@ -142,7 +143,7 @@ public final class JdkSubjects {
 
         @Override
         public void close() {
-            arena.close();
+            lease.close();
         }
     }
 

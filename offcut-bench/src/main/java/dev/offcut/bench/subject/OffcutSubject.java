@@ -11,18 +11,22 @@ import java.util.function.Function;
  * An Offcut allocator over a fixed native heap of the size asked for: handle = the block's offset (never 0),
  * address = memory base + offset.
  *
- * <p>The heap is {@code LinearMemory.ofNative(size, size)}: reserved and committed at open, so it cannot grow,
- * like talc's benchmark arena and like {@code LinearMemory.of(segment)} over a fixed segment, but without zeroing
- * 128 MiB per trial (the pages are faulted in on first touch, mostly during warm-up). The allocators use the
- * memory's existing pages first, so the whole heap is theirs; heap efficiency is measured against its size.
+ * <p>The heap is {@code LinearMemory.of(segment)} over a fixed native region from {@link FixedHeaps}: it cannot
+ * grow, like talc's benchmark arena, and like talc's arena it is pre-touched before timing (one byte in every
+ * {@value RawMemory#PRE_TOUCH_STRIDE}) and reused by each trial's fresh allocator, so first-touch page faults are not
+ * measured, as malloc's already-faulted process heap does not pay them either. (Every allocation is still touched
+ * by the workloads, {@link Subject#touch}: the project requires every block to be written to when allocated.) The
+ * allocator gets the whole heap; heap efficiency is measured against its size.
  */
 final class OffcutSubject implements Subject {
 
+    private final FixedHeaps.Lease heap;
     private final LinearMemory memory;
     private final Allocator allocator;
     private final long baseAddress;
 
-    OffcutSubject(LinearMemory memory, Allocator allocator) {
+    OffcutSubject(FixedHeaps.Lease heap, LinearMemory memory, Allocator allocator) {
+        this.heap = heap;
         this.memory = memory;
         this.allocator = allocator;
         this.baseAddress = memory.segment().address();
@@ -36,25 +40,15 @@ final class OffcutSubject implements Subject {
      * @return the subject
      */
     static Subject open(long heapByteSize, Function<LinearMemory, Allocator> allocatorOf) {
-        LinearMemory memory = fixedNativeHeap(heapByteSize);
+        FixedHeaps.Lease heap = FixedHeaps.lease(heapByteSize);
+        LinearMemory memory = LinearMemory.of(heap.segment());
         try {
-            return new OffcutSubject(memory, allocatorOf.apply(memory));
+            return new OffcutSubject(heap, memory, allocatorOf.apply(memory));
         } catch (RuntimeException | Error failure) {
             memory.close();
+            heap.close();
             throw failure;
         }
-    }
-
-    /**
-     * Reserves and commits a native heap that cannot grow.
-     *
-     * @param heapByteSize the size, rounded up to whole pages
-     * @return the memory
-     */
-    static LinearMemory fixedNativeHeap(long heapByteSize) {
-        long pages = Math.max(1, (heapByteSize + LinearMemory.PAGE_BYTE_SIZE - 1) / LinearMemory.PAGE_BYTE_SIZE);
-        long byteSize = pages * LinearMemory.PAGE_BYTE_SIZE;
-        return LinearMemory.ofNative(byteSize, byteSize);
     }
 
     @Override
@@ -89,6 +83,7 @@ final class OffcutSubject implements Subject {
     @Override
     public void close() {
         memory.close();
+        heap.close();
     }
 
     @Override

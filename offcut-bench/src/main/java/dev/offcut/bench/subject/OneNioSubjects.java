@@ -6,8 +6,6 @@ import dev.offcut.bench.SubjectFactory;
 import one.nio.mem.Malloc;
 import one.nio.mem.OutOfMemoryException;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /**
@@ -27,22 +25,25 @@ public final class OneNioSubjects {
      * @return the factories
      */
     public static List<SubjectFactory> all() {
-        return List.of(Factory.named("one-nio Malloc", "one-nio's synchronized Malloc over a fixed segment "
-                        + "(Unsafe-based); 8-byte alignment only, realloc emulated.")
+        return List.of(Factory.named("one-nio Malloc", "one-nio's synchronized Malloc over a fixed, pre-touched "
+                        + "segment (Unsafe-based); 8-byte alignment only, realloc emulated.")
                 .can(Capability.FREES, Capability.THREAD_SAFE, Capability.FIXED_HEAP)
                 .maxByteAlignment(8)
                 .open(OneNioSubject::new)
                 .build());
     }
 
-    /** Malloc over a segment this subject owns. */
+    /** Malloc over a heap leased from {@link FixedHeaps}. */
     private static final class OneNioSubject implements Subject {
-        private final Arena arena = Arena.ofShared();
+        private final FixedHeaps.Lease heap;
         private final Malloc malloc;
 
         OneNioSubject(long heapByteSize) {
-            MemorySegment heap = arena.allocate(heapByteSize, 4096);
-            malloc = new Malloc(heap.address(), heapByteSize);
+            heap = FixedHeaps.lease(heapByteSize);
+            // Malloc takes a non-zero header in its memory for an image to reopen ("Incompatible Malloc image"
+            // after another trial's Malloc): a fresh one needs zeroed memory, as Arena.allocate would give it.
+            heap.segment().asSlice(0, heapByteSize).fill((byte) 0);
+            malloc = new Malloc(heap.segment().address(), heapByteSize);
         }
 
         @Override
@@ -79,7 +80,7 @@ public final class OneNioSubjects {
 
         @Override
         public void close() {
-            arena.close();
+            heap.close();
         }
     }
 }

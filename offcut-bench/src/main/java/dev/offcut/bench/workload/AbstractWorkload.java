@@ -95,6 +95,10 @@ abstract class AbstractWorkload implements Workload {
         if (refused.isPresent()) {
             return Measurement.skipped(this, subject.name(), "not applicable: " + refused.get());
         }
+        Optional<String> broken = subject.failure();
+        if (broken.isPresent()) {
+            return Measurement.skipped(this, subject.name(), "failed: " + broken.get());
+        }
         try {
             return measure(subject, settings);
         } catch (Throwable failure) {
@@ -114,7 +118,7 @@ abstract class AbstractWorkload implements Workload {
     abstract Measurement measure(SubjectFactory subject, RunSettings settings) throws Exception;
 
     /**
-     * Builds a measurement from per-trial values: their mean and standard deviation.
+     * Builds a measurement from per-trial values: their mean and the 95 % confidence interval of it.
      *
      * @param subject the subject
      * @param values  one value per trial
@@ -122,8 +126,8 @@ abstract class AbstractWorkload implements Workload {
      * @return the measurement
      */
     final Measurement fromTrials(SubjectFactory subject, double[] values, String note) {
-        return new Measurement(name, group, subject.name(), metric, mean(values), stddev(values),
-                new double[0], new double[0], note);
+        return new Measurement(name, group, subject.name(), metric, mean(values), Stats.halfWidth95(values),
+                values.length, new double[0], new double[0], note);
     }
 
     /**
@@ -153,23 +157,7 @@ abstract class AbstractWorkload implements Workload {
     }
 
     static double mean(double[] values) {
-        double sum = 0;
-        for (double value : values) {
-            sum += value;
-        }
-        return sum / values.length;
-    }
-
-    static double stddev(double[] values) {
-        if (values.length < 2) {
-            return 0;
-        }
-        double mean = mean(values);
-        double squares = 0;
-        for (double value : values) {
-            squares += (value - mean) * (value - mean);
-        }
-        return Math.sqrt(squares / (values.length - 1));
+        return Stats.mean(values);
     }
 
     static long millisToNanos(long millis) {

@@ -13,7 +13,7 @@ import java.util.Set;
  * talc's heap efficiency: one subject over a fixed heap; each round allocates generate_size(10000) (50 %), frees
  * a random block (10 %) or reallocates one to U[1, 100000) (40 %) until the first failure, then counts the
  * requested bytes of the live blocks against the heap size and frees everything. Value = used / total over all
- * rounds, in percent; error = standard deviation of the rounds' percentages.
+ * rounds, in percent; error = 95 % confidence interval from the spread of the rounds' percentages.
  *
  * <p>talc runs 300 rounds over 128 MiB: so does {@link RunSettings#FULL} (measured time of 200 ms or more); shorter
  * settings use 16 MiB and fewer rounds (measured millis / 2, at least 3) and say so in the note. Subjects that
@@ -62,8 +62,8 @@ public final class HeapEfficiencyWorkload extends AbstractWorkload {
                         + (heapByteSize >> 20) + " MiB",
                 frees ? "" : "no single free: freed and moved bytes stay used until the round's reset",
                 alignmentNote(factory, 2048));
-        return new Measurement(name(), group(), factory.name(), metric(), percent, stddev(percentByRound),
-                new double[0], new double[0], note);
+        return new Measurement(name(), group(), factory.name(), metric(), percent, Stats.halfWidth95(percentByRound),
+                rounds, new double[0], new double[0], note);
     }
 
     private static void fill(Subject subject, boolean frees, Gen gen, LiveSet live) {

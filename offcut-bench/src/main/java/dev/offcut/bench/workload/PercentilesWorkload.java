@@ -84,8 +84,8 @@ public final class PercentilesWorkload extends AbstractWorkload {
                         + String.format("%.1f", timer[1] / (double) BATCH) + " ns per call; " + samples
                         + " samples; value = p50 alloc + p50 free",
                 alignmentNote(factory, 2048), Warmup.note(unsteady));
-        return new Measurement(name(), group(), factory.name(), metric(), mean(values), stddev(values),
-                meanByIndex(allocByTrial), meanByIndex(freeByTrial), note);
+        return new Measurement(name(), group(), factory.name(), metric(), mean(values), Stats.halfWidth95(values),
+                values.length, meanByIndex(allocByTrial), meanByIndex(freeByTrial), note);
     }
 
     /** Returns {median cost of an empty nanoTime pair, smallest non-zero step}. */

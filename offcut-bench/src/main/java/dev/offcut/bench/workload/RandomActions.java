@@ -152,4 +152,24 @@ public final class RandomActions {
     public void releaseAll() {
         live.releaseAll(subject, true);
     }
+
+    /**
+     * Starts over after a warm-up, as talc's measurement starts: frees every live block, so the measured phase
+     * begins on an empty live set, rewinds to the first action and forgets the failures counted so far. The
+     * allocator keeps whatever state the warm-up left in it (free lists, caches), as talc's does.
+     */
+    public void restart() {
+        live.releaseAll(subject, true);
+        cursor = 0;
+        failures = 0;
+    }
+
+    /**
+     * Returns the number of live blocks (for tests).
+     *
+     * @return the count
+     */
+    public int liveCount() {
+        return live.count();
+    }
 }

@@ -11,10 +11,14 @@ import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
 
 /**
- * talc's random actions (see {@link RandomActions}): per trial a fresh subject, a warm-up, then actions until the
- * measured time is up, the clock read every 100 actions. Value = measured time / successful operations (for
- * several threads: wall time / operations of all threads, each thread with its own live set on one shared
- * subject, as talc's multi-thread variant).
+ * talc's random actions (see {@link RandomActions}): per trial a fresh subject, a warm-up, then -- after freeing the
+ * warm-up's live blocks, so the measured phase starts on an empty live set as talc's does -- actions until the
+ * measured time is up, the clock read every 100 actions. Value = measured time / successful operations, talc's
+ * score (the JMH benchmarks report the same count as their {@code successes} counter).
+ *
+ * <p>The several-thread variant is named for its thread count, e.g. {@code random-actions(1000, realloc, 2 threads)}:
+ * each thread has its own live set on one shared subject, value = wall time / operations of all threads. The
+ * project's issue asks for two threads; talc's own multi-thread benchmark uses four.
  */
 public final class RandomActionsWorkload extends AbstractWorkload {
 
@@ -56,7 +60,8 @@ public final class RandomActionsWorkload extends AbstractWorkload {
             failures += result[2];
             unsteady = Math.max(unsteady, result[3]);
         }
-        String note = join(threads() > 1 ? "aggregate: wall ns / operations of all " + threads() + " threads" : "",
+        String note = join(threads() > 1 ? "aggregate: wall ns / operations of all " + threads() + " threads "
+                        + "(talc's own variant uses 4)" : "",
                 failures > 0 ? failures + " failed (re)allocations, not scored" : "",
                 alignmentNote(factory, 2048),
                 factory.capabilities().contains(Capability.REALLOCATES) || !realloc ? "" : "realloc emulated",
@@ -70,6 +75,7 @@ public final class RandomActionsWorkload extends AbstractWorkload {
             subject.enterThread();
             RandomActions actions = new RandomActions(subject, maxByteSize, realloc, seed);
             long unsteady = warmUp(actions, settings, trial);
+            actions.restart();
             long[] result = timed(actions, millisToNanos(settings.measureMillis()));
             actions.releaseAll();
             subject.exitThread();
@@ -93,6 +99,7 @@ public final class RandomActionsWorkload extends AbstractWorkload {
                         RandomActions actions = new RandomActions(subject, maxByteSize, realloc,
                                 seed + 7919L * index);
                         long unsteady = warmUp(actions, settings, trial);
+                        actions.restart();
                         start.await();
                         long[] result = timed(actions, millisToNanos(settings.measureMillis()));
                         actions.releaseAll();
