@@ -8,6 +8,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -222,6 +223,31 @@ public abstract class AllocatorModelProperties {
         }
     }
 
+    @Property(tries = 40)
+    public void randomSequencesOnAMemoryThatAlreadyHasDirtyPagesKeepTheModel(
+            @ForAll("operations") List<Operation> operations) {
+        // Existing pages are used first and are not known to be zero; blocks can then move down as well as up.
+        try (LinearMemory memory = LinearMemory.ofNative(32L << 20, 3 * PAGE)) {
+            memory.segment().fill((byte) 0xA5);
+            run(memory, operations, false);
+        }
+    }
+
+    @Property(tries = 40)
+    public void randomSequencesWhileSomeoneElseGrowsTheMemoryKeepTheModel(
+            @ForAll("operations") List<Operation> operations) {
+        // Another owner grows the shared memory (and fills its pages) every few steps: the allocator must never
+        // hand out, zero or overwrite those bytes, on native memory and on heap memory that moves when it grows.
+        for (LinearMemory memory : new LinearMemory[] {LinearMemory.ofNative(64L << 20), newHeapMemory()}) {
+            if (memory == null) {
+                continue;
+            }
+            try (memory) {
+                runSharing(memory, operations);
+            }
+        }
+    }
+
     /**
      * Generates the 0-based indices of the grow calls a fault-injecting memory refuses.
      *
@@ -243,6 +269,34 @@ public abstract class AllocatorModelProperties {
 
     // ---------------------------------------------------------------------------------------------------------------
     // The runner
+
+    private static final MemorySegment FOREIGN_PAGE = MemorySegment.ofArray(new byte[(int) PAGE]).fill((byte) 0x3C);
+
+    private void runSharing(LinearMemory memory, List<Operation> operations) {
+        Allocator allocator = newAllocator(memory);
+        LiveBlocks model = new LiveBlocks(allocator, operations.hashCode());
+        List<Long> foreignPages = new java.util.ArrayList<>();
+        int step = 0;
+        for (Operation operation : operations) {
+            if (step++ % 4 == 0) {
+                long page = memory.grow(1);
+                if (page >= 0) {
+                    memory.segment().asSlice(page * PAGE, PAGE).fill((byte) 0x3C);
+                    foreignPages.add(page * PAGE);
+                }
+            }
+            apply(model, operation, true);
+            model.checkAll();
+            for (long foreign : foreignPages) {
+                long mismatch = memory.segment().asSlice(foreign, PAGE).mismatch(FOREIGN_PAGE);
+                if (mismatch >= 0) {
+                    throw new AssertionError("step " + step + ": the foreign page at " + foreign
+                            + " was written at +" + mismatch + " by " + allocator);
+                }
+            }
+        }
+        allocator.verify();
+    }
 
     private void run(LinearMemory memory, List<Operation> operations, boolean mayRunOut) {
         Allocator allocator = newAllocator(memory);

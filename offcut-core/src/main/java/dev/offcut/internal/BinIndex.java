@@ -25,11 +25,14 @@ public final class BinIndex {
 
     /**
      * Binning.DEFAULT: 28 linear bins to 256 B, then 8 per power of two; 256 bins (4 bitmap words), to 64 GiB; quick
-     * lists for chunk sizes 32 to 256.
+     * lists for chunk sizes 32 to 256; better-fit looks from 16 KiB.
      */
-    public static final BinIndex DEFAULT = new BinIndex(0, 8, 3, 256, 29);
-    /** Binning.COMPACT: 12 linear bins to 128 B, then 2 per power of two; 64 bins (one bitmap word), to 8 GiB. */
-    public static final BinIndex COMPACT = new BinIndex(1, 7, 1, 64, 0);
+    public static final BinIndex DEFAULT = new BinIndex(0, 8, 3, 256, 29, 16 * 1024);
+    /**
+     * Binning.COMPACT: 12 linear bins to 128 B, then 2 per power of two; 64 bins (one bitmap word), to 8 GiB;
+     * better-fit looks in every exponential bin (its bins are wide: a look pays at every size there).
+     */
+    public static final BinIndex COMPACT = new BinIndex(1, 7, 1, 64, 0, 128);
 
     /** The id stored in the superblock. */
     public final int id;
@@ -47,8 +50,16 @@ public final class BinIndex {
     public final int quickClassCount;
     /** The largest chunk size parked in a quick list, or 0 if there are none. */
     public final long quickMaxChunkSize;
+    /**
+     * The smallest chunk size whose allocation gets a bounded better-fit look. Measured on talc's heap-efficiency
+     * workload: with DEFAULT's narrow bins the look's whole gain (two points) comes from chunks of 16 KiB and more
+     * (96.69 % looking in every exponential bin, 96.67 % from 16 KiB, 94.72 % never), and below that it only costs
+     * time; COMPACT's wide bins lose 0.26 points if it does not look from 128 B.
+     */
+    public final long betterFitMinChunkSize;
 
-    private BinIndex(int id, int linearLimitShift, int divisionShift, int binCount, int quickClassCount) {
+    private BinIndex(int id, int linearLimitShift, int divisionShift, int binCount, int quickClassCount,
+            long betterFitMinChunkSize) {
         if (linearLimitShift - divisionShift < 3 || binCount % 64 != 0) {
             throw new IllegalArgumentException("bad binning parameters");
         }
@@ -60,6 +71,7 @@ public final class BinIndex {
         this.bitmapWordCount = binCount >>> 6;
         this.quickClassCount = quickClassCount;
         this.quickMaxChunkSize = quickClassCount == 0 ? 0 : 32 + 8L * (quickClassCount - 1);
+        this.betterFitMinChunkSize = betterFitMinChunkSize;
     }
 
     /**

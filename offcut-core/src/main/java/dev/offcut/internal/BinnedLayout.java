@@ -13,14 +13,15 @@ package dev.offcut.internal;
  *   M +  24  SUPERBLOCK_BYTE_SIZE    the byte size of this superblock
  *   M +  32  FIRST_HEAP              offset of the lowest heap, 0 if none; heaps form a list ordered by offset
  *   M +  40  SOURCE_STATE            1 once a claim source has claimed its region
- *   M +  48  HEAPS_LOW               lowest heap offset (or Long.MAX_VALUE without heaps): bad-free range check
+ *   M +  48  HEAPS_LOW               lowest heap offset (or Long.MAX_VALUE without heaps); the allocator object
+ *                                    keeps a copy of both bounds for the bad-free range check
  *   M +  56  HEAPS_HIGH              highest heap end (or 0 without heaps)
- *   M +  64  FREED_COUNT             \  the counters: as AllocatorStats names them, except that live counts are
- *   M +  72  TOTAL_ALLOCATION_COUNT   |  derived (allocationCount = TOTAL_ALLOCATION_COUNT - FREED_COUNT,
- *   M +  80  FREED_BYTES              |  allocatedBytes = TOTAL_ALLOCATED_BYTES - FREED_BYTES), so that allocate
- *   M +  88  TOTAL_ALLOCATED_BYTES    |  and free each update two words; FREE_CHUNK_BYTES is the sum of binned
- *   M +  96  FREE_CHUNK_BYTES         |  free chunk sizes, headers included
- *   M + 104  FRAGMENT_COUNT           |  (availableBytes = FREE_CHUNK_BYTES - 8 * FRAGMENT_COUNT)
+ *   M +  64  (reserved, 0)            \  the counters a walk of the heaps cannot rebuild, as AllocatorStats names
+ *   M +  72  TOTAL_ALLOCATION_COUNT   |  them. Only the two totals change per operation (allocation, growing
+ *   M +  80  (reserved, 0)            |  reallocation); the counters a walk CAN rebuild (freed count and bytes,
+ *   M +  88  TOTAL_ALLOCATED_BYTES    |  free chunk bytes, fragments) live in the allocator object and open()
+ *   M +  96  (reserved, 0)            |  rebuilds them with one walk: a free writes no counter word at all.
+ *   M + 104  (reserved, 0)            |  (allocationCount = TOTAL_ALLOCATION_COUNT - the object's freed count)
  *   M + 112  HEAP_COUNT               |
  *   M + 120  TOTAL_HEAP_COUNT         |
  *   M + 128  CLAIMED_BYTES            |  superblock + every heap
@@ -70,7 +71,7 @@ public final class BinnedLayout {
     /** "OFFCUTB0" in ASCII; low three bits zero so the word never passes as an allocated chunk header. */
     public static final long MAGIC = 0x4F46_4643_5554_4230L;
     /** The version of this layout, stored in the superblock; {@code open} refuses any other. */
-    public static final int LAYOUT_VERSION = 1;
+    public static final int LAYOUT_VERSION = 2;
 
     /** Offset of the magic word in the superblock. */
     public static final int SB_MAGIC = 0;
@@ -88,18 +89,10 @@ public final class BinnedLayout {
     public static final int SB_HEAPS_LOW = 48;
     /** Offset of the highest heap end. */
     public static final int SB_HEAPS_HIGH = 56;
-    /** Offset of the count of blocks freed (a moving reallocation frees one). */
-    public static final int SB_FREED_COUNT = 64;
     /** Offset of the count of blocks ever allocated. */
     public static final int SB_TOTAL_ALLOCATION_COUNT = 72;
-    /** Offset of the requested bytes freed or shrunk away. */
-    public static final int SB_FREED_BYTES = 80;
     /** Offset of the requested bytes ever allocated. */
     public static final int SB_TOTAL_ALLOCATED_BYTES = 88;
-    /** Offset of the sum of free chunk sizes, headers included. */
-    public static final int SB_FREE_CHUNK_BYTES = 96;
-    /** Offset of the number of free chunks. */
-    public static final int SB_FRAGMENT_COUNT = 104;
     /** Offset of the number of heaps. */
     public static final int SB_HEAP_COUNT = 112;
     /** Offset of the number of heaps ever claimed. */

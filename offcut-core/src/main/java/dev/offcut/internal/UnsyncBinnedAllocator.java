@@ -35,10 +35,6 @@ import static dev.offcut.internal.BinnedLayout.SB_BITMAP;
 import static dev.offcut.internal.BinnedLayout.SB_BYTE_SIZE;
 import static dev.offcut.internal.BinnedLayout.SB_CLAIMED_BYTES;
 import static dev.offcut.internal.BinnedLayout.SB_FIRST_HEAP;
-import static dev.offcut.internal.BinnedLayout.SB_FRAGMENT_COUNT;
-import static dev.offcut.internal.BinnedLayout.SB_FREED_BYTES;
-import static dev.offcut.internal.BinnedLayout.SB_FREED_COUNT;
-import static dev.offcut.internal.BinnedLayout.SB_FREE_CHUNK_BYTES;
 import static dev.offcut.internal.BinnedLayout.SB_HEAPS_HIGH;
 import static dev.offcut.internal.BinnedLayout.SB_HEAPS_LOW;
 import static dev.offcut.internal.BinnedLayout.SB_HEAP_COUNT;
@@ -73,11 +69,13 @@ import static dev.offcut.internal.BinnedLayout.SLACK_SHIFT;
  * <h2>Allocate (n bytes, alignment a)</h2>
  * <ol>
  *   <li>{@code need = max(32, roundUp8(n + 8))}. If {@code a <= 8} and the quick list of chunk size {@code need} is not
- *       empty, pop it: three loads, three stores and two counter updates.</li>
+ *       empty, pop it: three loads and two stores of the list and the header, and the two total counters.</li>
  *   <li>Else, for {@code a <= 8}, bin {@code b = ceilBinOf(need)}: every chunk in bins {@code >= b} fits, so the first
  *       set bitmap bit at or above {@code b} names a bin whose head fits (a few bit operations over at most 4 bitmap
- *       words). In the exponential bins a bounded better-fit look (8 chunks of the bin below {@code b}, which may fit,
- *       then 8 of the found bin) picks a tighter chunk, which keeps large chunks whole: heap efficiency.</li>
+ *       words). For {@code need >= betterFitMinChunkSize} (DEFAULT 16 KiB, COMPACT 128 B) a bounded better-fit
+ *       look (8 chunks of the bin below {@code b}, which may fit, then 8 of the found bin) picks a tighter chunk,
+ *       which keeps large chunks whole: heap efficiency (with DEFAULT's narrow bins all of the look's measured gain
+ *       comes from these sizes; below them it would only cost time).</li>
  *   <li>For {@code a > 8}: probe the head of each non-empty bin from {@code ceilBinOf(need)} up to
  *       {@code ceilBinOf(need + a + 24)}, whose heads are sure to fit; the block starts at the first aligned offset
  *       at least 32 bytes above the chunk start (or at it), and the gap below becomes a free chunk again.</li>
@@ -90,9 +88,10 @@ import static dev.offcut.internal.BinnedLayout.SLACK_SHIFT;
  * </ol>
  *
  * <h2>Free (offset p, chunk c = p - 8)</h2>
- * Validate with tag checks (8-aligned, inside the heaps' span, outside the superblock, header ALLOCATED and not
- * SENTINEL or parked with {@code check(c)} bits, size and slack in range, next header with {@code check(c + size)} bits
- * and PREV_FREE clear); otherwise throw IllegalArgumentException before touching anything. A chunk of at most 256 bytes
+ * Validate with tag checks (8-aligned, inside the heaps' span (this object's copy of it), outside the superblock,
+ * header ALLOCATED and not SENTINEL or parked with {@code check(c)} bits, size and slack in range, next header with
+ * {@code check(c + size)} bits and PREV_FREE clear); otherwise throw IllegalArgumentException before touching
+ * anything; two words of linear memory are read. A chunk of at most 256 bytes
  * (DEFAULT) is parked on its quick list if the list holds fewer than 16. Any other merges with the chunk below if
  * PREV_FREE (its footer gives its size) and with the chunk above if it is not ALLOCATED; headers swallowed by a merge
  * are scrubbed to 0 so a second free of them finds no tag; PREV_FREE is set on the chunk above; the result is binned
@@ -105,9 +104,12 @@ import static dev.offcut.internal.BinnedLayout.SLACK_SHIFT;
  * if that suffices and keeps the alignment; else allocate, copy, free.
  *
  * <h2>Counters</h2>
- * Allocation adds to the two total counters, free to the two freed counters; live counts are their differences.
- * Free-chunk bytes and fragments change only when the bins do. Parked chunks count as overhead, not as available,
- * until consolidated.
+ * Only the counters that no walk can rebuild live in the superblock: allocation adds to the two totals (count and
+ * requested bytes), and so do growing reallocations; heap counts and claimed bytes change with the heaps. The
+ * counters a walk of the heaps can rebuild (freed count and bytes, binned free-chunk bytes, fragments) are fields of
+ * this object, so a free writes no counter word and the bins paths none either; {@link #open} rebuilds them with
+ * one walk ({@code freed = total - live}), which makes reopening O(chunks). Live counts are total minus freed.
+ * Parked chunks count as overhead, not as available, until consolidated.
  *
  * <h2>Invariants ({@link #verify()} checks each)</h2>
  * <ul>
@@ -120,13 +122,18 @@ import static dev.offcut.internal.BinnedLayout.SLACK_SHIFT;
  *   <li>chunks tile {@code [H + 16, E - 8)} exactly; the sentinel at {@code E - 8} names {@code H}.</li>
  *   <li>heaps are disjoint, ascending, inside the memory and outside the superblock.</li>
  *   <li>counters equal the walk: live blocks, their requested bytes, free chunks and their bytes, heaps, and
- *       {@code claimedBytes == S + sum(heap sizes)}, the heaps' span.</li>
+ *       {@code claimedBytes == S + sum(heap sizes)}, the heaps' span (in the superblock and this object's copy).</li>
  * </ul>
  *
  * <h2>Lifecycle</h2>
  * The Java object holds constants, a cached segment (re-read after every grow and every call into the parent, and on
- * every call for memories that do not grow in place) and one flag: a growing allocator built over a memory too small
- * for its superblock writes it with its first allocation, which grows the memory for both in one step.
+ * every call for memories that do not grow in place), the rebuildable counters, a copy of the heaps' span
+ * (HEAPS_LOW, HEAPS_HIGH) for the bad-free range check, and one flag: a growing allocator built over a memory too
+ * small for its superblock writes it with its first allocation, which grows the memory for both in one step (if
+ * someone else grew the memory since the build and no metadata offset was given, those bytes are theirs: the
+ * superblock then goes at the start of the pages this allocator grows, and {@link #metadataOffset()} says where).
+ * Because of the counters and the copy, one object owns a superblock at a time: open a memory again only after its
+ * previous allocator object is no longer used.
  *
  * <p>Not thread-safe: {@link Allocator#locked(Allocator)} guards the {@link Allocator} methods only, not the heap
  * management methods.
@@ -145,22 +152,49 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     private final BinnedSource source;
     private final boolean parentSource;
     /** The metadata offset M. */
-    private final long meta;
+    private long meta;
     /** The superblock's byte size S. */
     private final long metaSize;
-    private final long salt;
-    private final long bitmapBase;
-    private final long headsBase;
+    private long salt;
+    private long bitmapBase;
+    private long headsBase;
     private final int binCount;
     /** The offset of quick list 0's head (chunk size 32); size {@code n}'s head is at {@code quickBase + n - 32}. */
-    private final long quickBase;
+    private long quickBase;
     /** The largest chunk size parked in quick lists; 0 disables them (COMPACT, and parent sources). */
     private final long quickMax;
+    /** The smallest chunk size that gets a better-fit look ({@link BinIndex#betterFitMinChunkSize}). */
+    private final long betterFitMin;
     /**
      * False only while a growing allocator waits for its first allocation to grow a memory too small for the
      * superblock; it turns true once, when the superblock is written, and never back.
      */
     private boolean ready;
+    /**
+     * True for a pending allocator built without an explicit metadata offset: if someone else grows the memory
+     * before its first allocation, those bytes are theirs, and the superblock moves to pages this allocator grows.
+     */
+    private boolean relocatable;
+    /** The memory's byte size when this object was built: bytes above it that it did not grow are someone else's. */
+    private final long memoryByteSizeAtBuild;
+    /**
+     * Copies of the superblock's HEAPS_LOW and HEAPS_HIGH words, which only this object's heap management changes
+     * ({@link #recomputeBounds}): the range check of every free and reallocation reads these fields instead of two
+     * words of linear memory.
+     */
+    private long heapsLow = Long.MAX_VALUE;
+    private long heapsHigh;
+    /*
+     * The counters that a walk of the heaps can rebuild, kept here instead of in linear memory so that a free writes
+     * no counter word at all and a binned allocation only the two totals; open() rebuilds them (openCounters).
+     * freedCount = totalAllocationCount - live blocks, freedBytes = totalAllocatedBytes - their requested bytes.
+     */
+    private long freedCount;
+    private long freedBytes;
+    /** The sum of the binned free chunks' sizes, headers included. */
+    private long freeChunkBytes;
+    /** The number of binned free chunks. */
+    private long fragmentCount;
 
     private UnsyncBinnedAllocator(LinearMemory memory, BinIndex bins, BinnedSource source, long meta, long salt,
             boolean ready) {
@@ -170,6 +204,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         this.bins = bins;
         this.source = source;
         this.parentSource = source.kind() == BinnedSource.Kind.PARENT;
+        this.memoryByteSizeAtBuild = memory.byteSize();
         this.meta = meta;
         this.metaSize = bins.superblockByteSize();
         this.salt = salt;
@@ -179,7 +214,48 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         this.quickBase = meta + BinnedLayout.quickHeadsOffset(bins.binCount);
         // A parent source hands a heap back when it empties: parked chunks would keep heaps from emptying.
         this.quickMax = parentSource ? 0 : bins.quickMaxChunkSize;
+        this.betterFitMin = bins.betterFitMinChunkSize;
         this.ready = ready;
+        if (ready) {
+            this.heapsLow = seg.get(WORD, meta + SB_HEAPS_LOW);
+            this.heapsHigh = seg.get(WORD, meta + SB_HEAPS_HIGH);
+        }
+    }
+
+    /**
+     * For a reopened allocator: rebuilds the counters that live in this object from one walk of the heaps, checking
+     * just enough (tiling, sizes, a bounded heap list) that corrupt metadata fails with an exception, not a loop.
+     */
+    private void openCounters() {
+        MemorySegment s = seg;
+        long liveCount = 0;
+        long liveBytes = 0;
+        long heaps = 0;
+        for (long heap = counter(s, SB_FIRST_HEAP); heap != NULL; heap = get(s, heap + HEAP_NEXT)) {
+            long end = get(s, heap + HEAP_END);
+            if (++heaps > s.byteSize() / MIN_HEAP_BYTE_SIZE || heap < 0 || end > s.byteSize()
+                    || end - heap < MIN_HEAP_BYTE_SIZE) {
+                throw new IllegalArgumentException("corrupt binned-allocator heap list at offset " + heap);
+            }
+            long sentinelAt = end - SENTINEL_BYTE_SIZE;
+            for (long chunk = heap + HEAP_HEADER_BYTE_SIZE; chunk < sentinelAt; ) {
+                long header = get(s, chunk);
+                long size = header & SIZE_MASK;
+                if (size < MIN_CHUNK_BYTE_SIZE || size > sentinelAt - chunk) {
+                    throw new IllegalArgumentException("corrupt binned-allocator chunk at offset " + chunk);
+                }
+                if ((header & ALLOCATED) == 0) {
+                    fragmentCount++;
+                    freeChunkBytes += size;
+                } else if ((header & QUICK_MARK) != QUICK_MARK) {
+                    liveCount++;
+                    liveBytes += size - HEADER_BYTE_SIZE - ((header >>> SLACK_SHIFT) & SLACK_MASK);
+                }
+                chunk += size;
+            }
+        }
+        freedCount = counter(s, SB_TOTAL_ALLOCATION_COUNT) - liveCount;
+        freedBytes = counter(s, SB_TOTAL_ALLOCATED_BYTES) - liveBytes;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -219,6 +295,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         }
         long meta = Math.max(metadataOffset, 0);
         UnsyncBinnedAllocator allocator = new UnsyncBinnedAllocator(memory, bins, source, meta, saltFor(meta), false);
+        allocator.relocatable = metadataOffset < 0;
         if (memory.byteSize() >= meta + superSize) {
             allocator.initialize();
         } else if (!allocator.growing()) {
@@ -228,6 +305,15 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         }
         // Else the first allocation grows the memory for the metadata and itself in one step.
         return allocator;
+    }
+
+    /** Moves a pending allocator's superblock, before anything is written. */
+    private void relocate(long newMeta) {
+        meta = newMeta;
+        salt = saltFor(newMeta);
+        bitmapBase = newMeta + SB_BITMAP;
+        headsBase = newMeta + BinnedLayout.binHeadsOffset(binCount);
+        quickBase = newMeta + BinnedLayout.quickHeadsOffset(binCount);
     }
 
     private static long saltFor(long meta) {
@@ -261,6 +347,18 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
 
     /** For a pending allocator: grows the memory for the superblock and a chunk of {@code want} bytes, once. */
     private boolean initializeByGrowing(long want) {
+        if (relocatable && memory.byteSize() != memoryByteSizeAtBuild) {
+            // Someone else grew the memory since this allocator was built: the superblock's place is theirs now.
+            // Grow pages of our own and put the superblock at their start (metadataOffset() says where).
+            long pages = pagesFor(metaSize + HEAP_OVERHEAD_BYTE_SIZE + want);
+            long before = memory.grow(pages);
+            if (before < 0) {
+                return false;
+            }
+            relocate(before << LinearMemory.PAGE_SHIFT);
+            initialize();
+            return true;
+        }
         long missing = meta + metaSize + HEAP_OVERHEAD_BYTE_SIZE + want - memory.byteSize();
         if (missing > 0 && memory.grow(pagesFor(missing)) < 0) {
             return false;
@@ -308,7 +406,10 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             throw new IllegalArgumentException("the memory's allocator uses Binning." + bins.binning()
                     + ", not Binning." + binning);
         }
-        return new UnsyncBinnedAllocator(memory, bins, source, meta, s.get(WORD, meta + SB_SALT), true);
+        UnsyncBinnedAllocator allocator = new UnsyncBinnedAllocator(memory, bins, source, meta,
+                s.get(WORD, meta + SB_SALT), true);
+        allocator.openCounters();
+        return allocator;
     }
 
     private static long mix(long z) {
@@ -459,7 +560,13 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         return allocateFromBins(s, byteSize, byteAlignment, need);
     }
 
-    /** The allocation path past the quick lists: the bitmap's first sure bin, else the slow path. */
+    /**
+     * The allocation path past the quick lists: the bitmap's first sure bin, else the slow path. One method on
+     * purpose, larger than C2's FreqInlineSize (325 bytecodes): it is then never inlined into tryAllocate, whose
+     * quick path stays small enough to inline into callers. Every FFM word access parses into many C2 nodes, so a
+     * compilation unit that swallowed this path hit NodeCountInliningCutoff and left word accesses (get, put)
+     * as out-of-line calls in the hot code (measured with -XX:+LogCompilation on talc's random actions).
+     */
     private long allocateFromBins(MemorySegment s, long byteSize, long byteAlignment, long need) {
         if (need < MAX_CHUNK_BYTE_SIZE >>> 1) {
             int bin = bins.ceilBinOf(need);
@@ -469,7 +576,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                 // An aligned request takes this path too when the head happens to be aligned (no gap to cut off).
                 if (chunk != NULL && (byteAlignment <= CHUNK_UNIT
                         || ((chunk + HEADER_BYTE_SIZE) & (byteAlignment - 1)) == 0)) {
-                    if (found >= bins.linearBinCount && byteAlignment <= CHUNK_UNIT) {
+                    if (need >= betterFitMin && byteAlignment <= CHUNK_UNIT) {
                         chunk = betterFit(s, found, need, chunk, bin - 1);
                     }
                     long size = get(s, chunk) & SIZE_MASK;
@@ -483,7 +590,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                             writeFree(s, above, rest);
                             put(s, chunk, need | ALLOCATED | ((need - HEADER_BYTE_SIZE - byteSize) << SLACK_SHIFT)
                                     | check(chunk));
-                            add(s, SB_FREE_CHUNK_BYTES, -need);
+                            freeChunkBytes += -need;
                             countAllocation(s, byteSize);
                             return chunk + HEADER_BYTE_SIZE;
                         }
@@ -493,7 +600,29 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                 }
             }
         }
-        return allocateSlow(byteSize, byteAlignment, need);
+        // No bin guarantees a fit: the slow path, in this same method on purpose (see the comment above).
+        if (need >= MAX_CHUNK_BYTE_SIZE >>> 1 || byteAlignment >= MAX_CHUNK_BYTE_SIZE >>> 1) {
+            return NULL; // no memory can hold it; and keeps need + alignment far from overflow
+        }
+        s = seg;
+        long offset = findAndCarve(s, byteSize, byteAlignment, need, false);
+        if (offset == NULL) {
+            offset = findAndCarve(s, byteSize, byteAlignment, need, true);
+        }
+        if (offset == NULL && flushQuickLists(s)) {
+            offset = findAndCarve(s, byteSize, byteAlignment, need, false);
+            if (offset == NULL) {
+                offset = findAndCarve(s, byteSize, byteAlignment, need, true);
+            }
+        }
+        if (offset == NULL && acquire(need, byteAlignment)) {
+            s = refresh();
+            offset = findAndCarve(s, byteSize, byteAlignment, need, false);
+            if (offset == NULL) {
+                offset = findAndCarve(s, byteSize, byteAlignment, need, true);
+            }
+        }
+        return offset;
     }
 
     /** Moves a free chunk's place in its bin's list to {@code to}: no bitmap or head search. */
@@ -563,31 +692,6 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         MemorySegment s = seg;
         long offset = findAndCarve(s, byteSize, byteAlignment, need, false);
         return offset != NULL ? offset : findAndCarve(s, byteSize, byteAlignment, need, true);
-    }
-
-    private long allocateSlow(long byteSize, long byteAlignment, long need) {
-        if (need >= MAX_CHUNK_BYTE_SIZE >>> 1 || byteAlignment >= MAX_CHUNK_BYTE_SIZE >>> 1) {
-            return NULL; // no memory can hold it; and keeps need + alignment far from overflow
-        }
-        MemorySegment s = seg;
-        long offset = findAndCarve(s, byteSize, byteAlignment, need, false);
-        if (offset == NULL) {
-            offset = findAndCarve(s, byteSize, byteAlignment, need, true);
-        }
-        if (offset == NULL && flushQuickLists(s)) {
-            offset = findAndCarve(s, byteSize, byteAlignment, need, false);
-            if (offset == NULL) {
-                offset = findAndCarve(s, byteSize, byteAlignment, need, true);
-            }
-        }
-        if (offset == NULL && acquire(need, byteAlignment)) {
-            s = refresh();
-            offset = findAndCarve(s, byteSize, byteAlignment, need, false);
-            if (offset == NULL) {
-                offset = findAndCarve(s, byteSize, byteAlignment, need, true);
-            }
-        }
-        return offset;
     }
 
     /** The chunk size sure to hold a block of chunk size {@code need} at {@code byteAlignment}. */
@@ -700,8 +804,8 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         }
         put(s, chunk, size | ALLOCATED | prevFree | ((size - HEADER_BYTE_SIZE - byteSize) << SLACK_SHIFT)
                 | check(chunk));
-        add(s, SB_FREE_CHUNK_BYTES, freeDelta);
-        add(s, SB_FRAGMENT_COUNT, fragmentDelta);
+        freeChunkBytes += freeDelta;
+        fragmentCount += fragmentDelta;
         countAllocation(s, byteSize);
         return chunk + HEADER_BYTE_SIZE;
     }
@@ -711,9 +815,9 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         add(s, SB_TOTAL_ALLOCATED_BYTES, byteSize);
     }
 
-    private void countFree(MemorySegment s, long byteSize) {
-        add(s, SB_FREED_COUNT, 1);
-        add(s, SB_FREED_BYTES, byteSize);
+    private void countFree(long byteSize) {
+        freedCount++;
+        freedBytes += byteSize;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -727,7 +831,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         MemorySegment s = segment();
         long header = checkedHeader(s, offset);
         long size = header & SIZE_MASK;
-        countFree(s, size - HEADER_BYTE_SIZE - ((header >>> SLACK_SHIFT) & SLACK_MASK));
+        countFree(size - HEADER_BYTE_SIZE - ((header >>> SLACK_SHIFT) & SLACK_MASK));
         release(s, offset - HEADER_BYTE_SIZE, size, header);
     }
 
@@ -779,7 +883,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             throw new IllegalArgumentException("byteSize " + byteSize + " is not the size of the block at offset "
                     + offset + " (" + requested + ")");
         }
-        countFree(s, requested);
+        countFree(requested);
         release(s, offset - HEADER_BYTE_SIZE, header & SIZE_MASK, header);
     }
 
@@ -792,9 +896,9 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             throw Checks.notABlock(offset, "the allocator has no heap yet");
         }
         long chunk = offset - HEADER_BYTE_SIZE;
-        long high = get(s, meta + SB_HEAPS_HIGH);
+        long high = heapsHigh;
         // chunk < high - 8 rather than offset < high: offset - 8 wraps for offsets near Long.MIN_VALUE.
-        if ((offset & (CHUNK_UNIT - 1)) == 0 && chunk >= get(s, meta + SB_HEAPS_LOW) && chunk < high - 8
+        if ((offset & (CHUNK_UNIT - 1)) == 0 && chunk >= heapsLow && chunk < high - 8
                 && Long.compareUnsigned(chunk - meta, metaSize) >= 0) {
             long header = get(s, chunk);
             long size = header & SIZE_MASK;
@@ -836,7 +940,10 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         return Checks.notABlock(offset, why);
     }
 
-    /** Returns an allocated (or parked) chunk to the bins: merge with free neighbours, bin the result. */
+    /**
+     * Returns an allocated (or parked) chunk to the bins: merge with free neighbours, bin the result. Like
+     * allocateFromBins, larger than FreqInlineSize on purpose, so that release (the quick-list push) stays small.
+     */
     private void coalesce(MemorySegment s, long chunk, long header) {
         long size = header & SIZE_MASK;
         long start = chunk;
@@ -883,26 +990,20 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             link(s, start, total);
         }
         writeFree(s, start, total);
-        add(s, SB_FREE_CHUNK_BYTES, size);
-        add(s, SB_FRAGMENT_COUNT, fragmentDelta);
+        freeChunkBytes += size;
+        fragmentCount += fragmentDelta;
         if (parentSource) {
-            returnEmptyHeap(s, start, next);
+            // For a parent source: if the merged chunk is its whole heap, drop the heap and free its block.
+            long sentinel = get(s, next);
+            if ((sentinel & SENTINEL) != 0) {
+                long heap = sentinel & SIZE_MASK;
+                if (start == heap + HEAP_HEADER_BYTE_SIZE) {
+                    removeEmptyHeap(s, heap);
+                    source.parent().free(heap);
+                    refresh();
+                }
+            }
         }
-    }
-
-    /** For a parent source: if the free chunk at {@code start} is its whole heap, drop the heap and free its block. */
-    private void returnEmptyHeap(MemorySegment s, long start, long sentinelAt) {
-        long sentinel = get(s, sentinelAt);
-        if ((sentinel & SENTINEL) == 0) {
-            return;
-        }
-        long heap = sentinel & SIZE_MASK;
-        if (start != heap + HEAP_HEADER_BYTE_SIZE) {
-            return;
-        }
-        removeEmptyHeap(s, heap);
-        source.parent().free(heap);
-        refresh();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -956,8 +1057,8 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         // The move counts as one more allocation and one free; bytes count only the growth or the shrinkage, as an
         // in-place resize does.
         add(s, SB_TOTAL_ALLOCATED_BYTES, -kept);
-        add(s, SB_FREED_COUNT, 1);
-        add(s, SB_FREED_BYTES, oldByteSize - kept);
+        freedCount++;
+        freedBytes += oldByteSize - kept;
         release(s, chunk, size, get(s, chunk));
         return moved;
     }
@@ -966,7 +1067,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         if (newByteSize > oldByteSize) {
             add(s, SB_TOTAL_ALLOCATED_BYTES, newByteSize - oldByteSize);
         } else {
-            add(s, SB_FREED_BYTES, oldByteSize - newByteSize);
+            freedBytes += oldByteSize - newByteSize;
         }
     }
 
@@ -982,15 +1083,15 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             long tail = chunk + need;
             writeFree(s, tail, rest + nextSize);
             link(s, tail, rest + nextSize);
-            add(s, SB_FREE_CHUNK_BYTES, rest);
+            freeChunkBytes += rest;
             size = need;
         } else if (rest >= MIN_CHUNK_BYTE_SIZE) {
             long tail = chunk + need;
             writeFree(s, tail, rest);
             link(s, tail, rest);
             put(s, next, nextHeader | PREV_FREE);
-            add(s, SB_FREE_CHUNK_BYTES, rest);
-            add(s, SB_FRAGMENT_COUNT, 1);
+            freeChunkBytes += rest;
+            fragmentCount += 1;
             size = need;
         }
         put(s, chunk, size | ALLOCATED | (header & PREV_FREE)
@@ -1028,8 +1129,8 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             put(s, end, get(s, end) & ~PREV_FREE);
         }
         put(s, below, total | ALLOCATED | ((total - HEADER_BYTE_SIZE - newByteSize) << SLACK_SHIFT) | check(below));
-        add(s, SB_FREE_CHUNK_BYTES, freeDelta);
-        add(s, SB_FRAGMENT_COUNT, fragmentDelta);
+        freeChunkBytes += freeDelta;
+        fragmentCount += fragmentDelta;
         return below + HEADER_BYTE_SIZE;
     }
 
@@ -1043,13 +1144,13 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             long tail = chunk + need;
             writeFree(s, tail, rest);
             link(s, tail, rest);
-            add(s, SB_FREE_CHUNK_BYTES, -(need - size));
+            freeChunkBytes += -(need - size);
             total = need;
         } else {
             long after = chunk + total;
             put(s, after, get(s, after) & ~PREV_FREE);
-            add(s, SB_FREE_CHUNK_BYTES, -nextSize);
-            add(s, SB_FRAGMENT_COUNT, -1);
+            freeChunkBytes += -nextSize;
+            fragmentCount += -1;
         }
         put(s, chunk, total | ALLOCATED | (header & PREV_FREE)
                 | ((total - HEADER_BYTE_SIZE - newByteSize) << SLACK_SHIFT) | check(chunk));
@@ -1193,6 +1294,8 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         }
         put(s, meta + SB_HEAPS_LOW, low);
         put(s, meta + SB_HEAPS_HIGH, high);
+        heapsLow = low;
+        heapsHigh = high;
     }
 
     @Override
@@ -1251,8 +1354,8 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         writeFree(s, chunk, size);
         link(s, chunk, size);
         put(s, end - SENTINEL_BYTE_SIZE, sentinel(base, end, PREV_FREE));
-        add(s, SB_FREE_CHUNK_BYTES, size);
-        add(s, SB_FRAGMENT_COUNT, 1);
+        freeChunkBytes += size;
+        fragmentCount += 1;
         add(s, SB_HEAP_COUNT, 1);
         add(s, SB_TOTAL_HEAP_COUNT, 1);
         add(s, SB_CLAIMED_BYTES, end - base);
@@ -1307,13 +1410,13 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             }
             start = sentinelAt;
             size = added;
-            add(s, SB_FRAGMENT_COUNT, 1);
+            fragmentCount += 1;
         }
         writeFree(s, start, size);
         link(s, start, size);
         put(s, newEnd - SENTINEL_BYTE_SIZE, sentinel(heap, newEnd, PREV_FREE));
         put(s, heap + HEAP_END, newEnd);
-        add(s, SB_FREE_CHUNK_BYTES, added);
+        freeChunkBytes += added;
         add(s, SB_CLAIMED_BYTES, added);
         add(s, SB_TOTAL_CLAIMED_BYTES, added);
         recomputeBounds(s);
@@ -1352,10 +1455,10 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             put(s, target - SENTINEL_BYTE_SIZE, sentinel(heap, target, PREV_FREE));
         } else {
             put(s, top, sentinel(heap, target, 0));
-            add(s, SB_FRAGMENT_COUNT, -1);
+            fragmentCount += -1;
         }
         put(s, heap + HEAP_END, target);
-        add(s, SB_FREE_CHUNK_BYTES, kept - topSize);
+        freeChunkBytes += kept - topSize;
         add(s, SB_CLAIMED_BYTES, target - end);
         recomputeBounds(s);
         return target - heap;
@@ -1381,8 +1484,8 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         put(s, heap + HEAP_END, 0);
         put(s, chunk, 0);
         put(s, end - SENTINEL_BYTE_SIZE, 0);
-        add(s, SB_FREE_CHUNK_BYTES, -size);
-        add(s, SB_FRAGMENT_COUNT, -1);
+        freeChunkBytes += -size;
+        fragmentCount += -1;
         add(s, SB_HEAP_COUNT, -1);
         add(s, SB_CLAIMED_BYTES, -(end - heap));
         recomputeBounds(s);
@@ -1450,15 +1553,15 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             return new AllocatorStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, memory.byteSize());
         }
         MemorySegment s = segment();
-        long fragments = counter(s, SB_FRAGMENT_COUNT);
+        long fragments = fragmentCount;
         long totalCount = counter(s, SB_TOTAL_ALLOCATION_COUNT);
         long totalBytes = counter(s, SB_TOTAL_ALLOCATED_BYTES);
         return new AllocatorStats(
-                totalCount - counter(s, SB_FREED_COUNT),
+                totalCount - freedCount,
                 totalCount,
-                totalBytes - counter(s, SB_FREED_BYTES),
+                totalBytes - freedBytes,
                 totalBytes,
-                counter(s, SB_FREE_CHUNK_BYTES) - HEADER_BYTE_SIZE * fragments,
+                freeChunkBytes - HEADER_BYTE_SIZE * fragments,
                 fragments,
                 counter(s, SB_HEAP_COUNT),
                 counter(s, SB_TOTAL_HEAP_COUNT),
@@ -1633,26 +1736,35 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             long stray = binned.keySet().iterator().next();
             throw broken("binned free chunk lies in no heap's chunk sequence", stray);
         }
-        long storedCount = counter(s, SB_TOTAL_ALLOCATION_COUNT) - counter(s, SB_FREED_COUNT);
+        long storedCount = counter(s, SB_TOTAL_ALLOCATION_COUNT) - freedCount;
         if (storedCount != liveCount) {
-            throw broken("counter allocationCount is " + storedCount + " but the walk finds " + liveCount,
-                    meta + SB_FREED_COUNT);
+            throw broken("counter allocationCount (totalAllocationCount - freed) is " + storedCount
+                    + " but the walk finds " + liveCount, meta + SB_TOTAL_ALLOCATION_COUNT);
         }
-        long storedBytes = counter(s, SB_TOTAL_ALLOCATED_BYTES) - counter(s, SB_FREED_BYTES);
+        long storedBytes = counter(s, SB_TOTAL_ALLOCATED_BYTES) - freedBytes;
         if (storedBytes != liveBytes) {
-            throw broken("counter allocatedBytes is " + storedBytes + " but the walk finds " + liveBytes,
-                    meta + SB_FREED_BYTES);
+            throw broken("counter allocatedBytes (totalAllocatedBytes - freed) is " + storedBytes
+                    + " but the walk finds " + liveBytes, meta + SB_TOTAL_ALLOCATED_BYTES);
         }
-        checkCounter(s, SB_FRAGMENT_COUNT, "fragmentCount", freeCount);
-        checkCounter(s, SB_FREE_CHUNK_BYTES, "free chunk bytes", freeBytes);
+        if (fragmentCount != freeCount) {
+            throw broken("counter fragmentCount is " + fragmentCount + " but the walk finds " + freeCount, meta);
+        }
+        if (freeChunkBytes != freeBytes) {
+            throw broken("counter of free chunk bytes is " + freeChunkBytes + " but the walk finds " + freeBytes,
+                    meta);
+        }
         checkCounter(s, SB_HEAP_COUNT, "heapCount", heapCount);
         checkCounter(s, SB_CLAIMED_BYTES, "claimedBytes", claimed);
         checkCounter(s, SB_HEAPS_LOW, "lowest heap offset", low);
         checkCounter(s, SB_HEAPS_HIGH, "highest heap end", high);
+        if (heapsLow != low || heapsHigh != high) {
+            throw broken("the allocator's copy of the heaps' span [" + heapsLow + ", " + heapsHigh
+                    + ") differs from the heaps' [" + low + ", " + high + ")", meta + SB_HEAPS_LOW);
+        }
         if (freeBytesInBins != freeBytes) {
             throw broken("bins hold " + freeBytesInBins + " bytes, heaps' free chunks " + freeBytes, meta);
         }
-        if (counter(s, SB_FREED_COUNT) < 0 || counter(s, SB_FREED_BYTES) < 0
+        if (freedCount < 0 || freedBytes < 0
                 || counter(s, SB_TOTAL_HEAP_COUNT) < heapCount || counter(s, SB_TOTAL_CLAIMED_BYTES) < claimed) {
             throw broken("a total counter is below its current value", meta + SB_TOTAL_ALLOCATION_COUNT);
         }

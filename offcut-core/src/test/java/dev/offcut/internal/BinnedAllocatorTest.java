@@ -237,6 +237,28 @@ class BinnedAllocatorTest {
     }
 
     @Test
+    void aPendingSuperblockMovesToItsOwnPagesWhenSomeoneElseGrewTheMemoryFirst() {
+        LinearMemory memory = track(LinearMemory.ofNative(8L << 20));
+        BinnedAllocator allocator = Allocator.binned(memory); // empty memory: the superblock waits for allocation
+        long foreign = memory.grow(1) * LinearMemory.PAGE_BYTE_SIZE;
+        memory.segment().asSlice(foreign, LinearMemory.PAGE_BYTE_SIZE).fill((byte) 0x3C);
+        long offset = allocator.allocate(1000);
+        fill(allocator, offset, 1000);
+        assertEquals(-1, memory.segment().asSlice(foreign, LinearMemory.PAGE_BYTE_SIZE)
+                .mismatch(MemorySegment.ofArray(new byte[(int) LinearMemory.PAGE_BYTE_SIZE]).fill((byte) 0x3C)),
+                "the page someone else grew is untouched");
+        assertEquals(foreign + LinearMemory.PAGE_BYTE_SIZE, allocator.metadataOffset());
+        assertTrue(offset > allocator.metadataOffset());
+        allocator.verify();
+        AllocatorStats stats = allocator.stats();
+        BinnedAllocator again = BinnedAllocator.builder(memory).metadataOffset(allocator.metadataOffset()).open();
+        assertEquals(stats, again.stats());
+        assertFilled(again, offset, 1000);
+        again.free(offset);
+        again.verify();
+    }
+
+    @Test
     void claimSourceClaimsItsRegionOnceOnFirstNeed() {
         LinearMemory memory = track(BinnedTesting.fixed(1 << 20));
         BinnedAllocator allocator = BinnedAllocator.builder(memory).source(MemorySource.claim(200_000, 100_000))
@@ -600,8 +622,9 @@ class BinnedAllocatorTest {
         long footerAt = chunk + (s.get(ValueLayout.JAVA_LONG_UNALIGNED, chunk) & BinnedLayout.SIZE_MASK) - 8;
         assertBroken(allocator, footerAt, 1, "footer");
         assertBroken(allocator, BinnedLayout.SB_BITMAP, 1L << 60, "bitmap");
-        assertBroken(allocator, BinnedLayout.SB_FREED_COUNT, 5, "allocationCount");
-        assertBroken(allocator, BinnedLayout.SB_FRAGMENT_COUNT, 1, "fragmentCount");
+        assertBroken(allocator, BinnedLayout.SB_TOTAL_ALLOCATION_COUNT, 5, "allocationCount");
+        assertBroken(allocator, BinnedLayout.SB_TOTAL_ALLOCATED_BYTES, 8, "allocatedBytes");
+        assertBroken(allocator, BinnedLayout.SB_HEAP_COUNT, 1, "heapCount");
         assertBroken(allocator, a - 8, 8, "PREV_FREE");
         assertBroken(allocator, a - 8, 1L << 50, "slack"); // the requested size no longer matches the counter
         assertBroken(allocator, a - 8, 1L << 60, "check");
