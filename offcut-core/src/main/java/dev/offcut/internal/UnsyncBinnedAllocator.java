@@ -1011,7 +1011,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
 
     @Override
     public long tryReallocate(long offset, long newByteSize, long byteAlignment) {
-        Checks.checkByteSize(newByteSize);
+        Checks.checkByteSize("newByteSize", newByteSize);
         Checks.checkByteAlignment(byteAlignment);
         if (offset == NULL) {
             return tryAllocate(newByteSize, byteAlignment);
