@@ -13,9 +13,9 @@ public enum Binning {
 
     /**
      * Tuned for speed on general workloads: 256 bins (28 of 8-byte steps up to 256 bytes, then 8 per power of two
-     * up to 64 GiB), a 4-word bitmap, quick lists that recycle freed chunks of up to 256 bytes without merging them
-     * (until an allocation would otherwise fail or grow the memory, or a heap is truncated), and 2560 bytes of
-     * metadata.
+     * up to 64 GiB), a 4-word bitmap, quick lists that recycle freed chunks of up to 1032 bytes (requests up to
+     * 1 KiB) without merging them (until an allocation would otherwise fail or grow the memory, or a heap is
+     * truncated), and 3328 bytes of metadata.
      */
     DEFAULT,
 

@@ -71,7 +71,7 @@ public final class BinnedLayout {
     /** "OFFCUTB0" in ASCII; low three bits zero so the word never passes as an allocated chunk header. */
     public static final long MAGIC = 0x4F46_4643_5554_4230L;
     /** The version of this layout, stored in the superblock; {@code open} refuses any other. */
-    public static final int LAYOUT_VERSION = 2;
+    public static final int LAYOUT_VERSION = 3;
 
     /** Offset of the magic word in the superblock. */
     public static final int SB_MAGIC = 0;

@@ -54,15 +54,16 @@ import static dev.offcut.internal.BinnedLayout.SLACK_SHIFT;
 
 /**
  * The binned boundary-tag allocator (dlmalloc's boundary tags and bins, TLSF's bitmap-indexed segregated fits, talc's
- * one-word tags, heaps and sources, glibc's fast bins as "quick lists"), not thread-safe. Every byte of its state
- * is in the linear memory; see {@link BinnedLayout} for the superblock, heap and chunk formats and {@link BinIndex}
- * for the bins.
+ * one-word tags, heaps and sources, glibc's fast bins as "quick lists"), not thread-safe. Every byte of state that
+ * cannot be rebuilt is in the linear memory (bins, bitmap, heap list, totals), so {@code open} finds every live block
+ * again; the object caches only what a walk rebuilds (see Counters and Lifecycle). See {@link BinnedLayout} for the
+ * superblock, heap and chunk formats and {@link BinIndex} for the bins.
  *
  * <pre>
  *   memory:  [superblock M..M+S) ... [heap H: hdr | chunk | chunk | ... | sentinel] ... [heap H2 ...] ...
  *   chunk:   allocated  [size|flags|slack|check][block ...................... slack]
  *            free       [size|check][next][prev][ ...                 ][footer size]
- *            parked     [size|ALLOCATED|slack=63|check][next parked][ ... ]          (DEFAULT only, &lt;= 256 B)
+ *            parked     [size|ALLOCATED|slack=63|check][next parked][ ... ]          (DEFAULT, &lt;= 1032 B)
  *   header:  check(10) | slack(6) | size(45) | SENTINEL | PREV_FREE | ALLOCATED
  * </pre>
  *
@@ -91,7 +92,7 @@ import static dev.offcut.internal.BinnedLayout.SLACK_SHIFT;
  * Validate with tag checks (8-aligned, inside the heaps' span (this object's copy of it), outside the superblock,
  * header ALLOCATED and not SENTINEL or parked with {@code check(c)} bits, size and slack in range, next header with
  * {@code check(c + size)} bits and PREV_FREE clear); otherwise throw IllegalArgumentException before touching
- * anything; two words of linear memory are read. A chunk of at most 256 bytes
+ * anything; two words of linear memory are read. A chunk of at most 1032 bytes
  * (DEFAULT) is parked on its quick list if the list holds fewer than 16. Any other merges with the chunk below if
  * PREV_FREE (its footer gives its size) and with the chunk above if it is not ALLOCATED; headers swallowed by a merge
  * are scrubbed to 0 so a second free of them finds no tag; PREV_FREE is set on the chunk above; the result is binned

@@ -93,7 +93,7 @@ class BinIndexTest {
     @EnumSource(Binning.class)
     void superblockSizesAndIdsAreAsDocumented(Binning binning) {
         BinIndex bins = BinIndex.of(binning);
-        assertEquals(binning == Binning.DEFAULT ? 2560 : 768, bins.superblockByteSize());
+        assertEquals(binning == Binning.DEFAULT ? 3328 : 768, bins.superblockByteSize());
         assertEquals(bins, BinIndex.ofId(bins.id));
         assertEquals(binning, bins.binning());
     }

@@ -579,7 +579,7 @@ class BinnedAllocatorTest {
     @Test
     void parkedSmallChunksAreReusedFirstAndConsolidatedBeforeMemoryRunsOut() {
         LinearMemory memory = track(BinnedTesting.fixed(1 << 20));
-        BinnedAllocator allocator = Allocator.binned(memory); // DEFAULT parks chunks of up to 256 bytes
+        BinnedAllocator allocator = Allocator.binned(memory); // DEFAULT parks chunks of up to 1032 bytes
         long first = allocator.allocate(100);
         allocator.free(first);
         assertEquals(first, allocator.allocate(100), "a parked chunk of the same size is handed out again");
