@@ -27,7 +27,9 @@ public final class BinIndex {
      * Binning.DEFAULT: 28 linear bins to 256 B, then 8 per power of two; 256 bins (4 bitmap words), to 64 GiB; quick
      * lists for chunk sizes 32 to 1032 (requests up to 1 KiB, as glibc's tcache: measured with JMH against malloc in
      * one run, pair(256) went from 45.9 to 20.7 ns and talc's random actions at max 1000 from 1.22x to 1.0x when the
-     * lists grew from 256-byte chunks to these); better-fit looks from 16 KiB.
+     * lists grew from 256-byte chunks to these). The price is heap efficiency, as parked chunks do not merge: talc's
+     * workload (300 rounds x 128 MiB) fell from 96.6 % to 95.7 % (at most 2 parked per size above 256 B: 96.4 %,
+     * but random actions 1.27x malloc). DEFAULT is the speed configuration; better-fit looks from 16 KiB.
      */
     public static final BinIndex DEFAULT = new BinIndex(0, 8, 3, 256, 126, 16 * 1024);
     /**
