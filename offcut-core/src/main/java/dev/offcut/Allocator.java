@@ -3,6 +3,7 @@ package dev.offcut;
 import dev.offcut.internal.ConfinedAllocator;
 import dev.offcut.internal.FailingAllocator;
 import dev.offcut.internal.LockedAllocator;
+import dev.offcut.internal.MemorySegments;
 import dev.offcut.internal.UnsyncCheckedAllocator;
 import dev.offcut.internal.UnsyncBumpAllocator;
 import dev.offcut.internal.UnsyncFreeListAllocator;
@@ -87,14 +88,21 @@ public interface Allocator {
     /**
      * Allocates a block whose contents are all zero, or returns {@value #NULL} when memory is exhausted.
      *
-     * <p>Allocators that know a block was never handed out before skip the zeroing.
+     * <p>The default allocates and then zeroes the block. Allocators that know a block was never handed out before
+     * override it to skip the zeroing (the bump and page allocators do, for memory they grew).
      *
      * @param byteSize      the block's size in bytes, in {@code [0, MAX_BYTE_SIZE]}
      * @param byteAlignment the alignment of the block's offset, a power of two in {@code [1, MAX_BYTE_ALIGNMENT]}
      * @return the block's offset; or {@value #NULL} if memory is exhausted
      * @throws IllegalArgumentException if an argument is out of range
      */
-    long tryAllocateZeroed(long byteSize, long byteAlignment);
+    default long tryAllocateZeroed(long byteSize, long byteAlignment) {
+        long offset = tryAllocate(byteSize, byteAlignment);
+        if (offset != NULL) {
+            MemorySegments.zero(memory().segment(), offset, byteSize);
+        }
+        return offset;
+    }
 
     /**
      * Allocates a block, throwing when memory is exhausted.

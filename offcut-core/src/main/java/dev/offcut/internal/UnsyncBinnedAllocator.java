@@ -675,15 +675,6 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         return best;
     }
 
-    @Override
-    public long tryAllocateZeroed(long byteSize, long byteAlignment) {
-        long offset = tryAllocate(byteSize, byteAlignment);
-        if (offset != NULL) {
-            MemorySegments.zero(seg, offset, byteSize);
-        }
-        return offset;
-    }
-
     private long allocatePending(long byteSize, long byteAlignment) {
         long need = chunkSizeFor(byteSize);
         if (need >= MAX_CHUNK_BYTE_SIZE >>> 1 || byteAlignment >= MAX_CHUNK_BYTE_SIZE >>> 1

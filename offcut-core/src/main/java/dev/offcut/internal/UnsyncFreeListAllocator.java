@@ -138,15 +138,6 @@ public final class UnsyncFreeListAllocator implements Allocator {
         return offset;
     }
 
-    @Override
-    public long tryAllocateZeroed(long byteSize, long byteAlignment) {
-        long offset = tryAllocate(byteSize, byteAlignment);
-        if (offset != NULL) {
-            MemorySegments.zero(segment, offset, byteSize);
-        }
-        return offset;
-    }
-
     private long allocateUncounted(long byteSize, long byteAlignment) {
         if (byteSize > MAX_REQUEST) {
             return NULL;
