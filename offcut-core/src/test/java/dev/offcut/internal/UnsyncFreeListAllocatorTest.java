@@ -165,15 +165,7 @@ class UnsyncFreeListAllocatorTest extends AllocatorContractTest {
         // look like one; the allocator must still not hand the inside of a live block back to the free list.
         Allocator allocator = freeList();
         LiveBlocks model = new LiveBlocks(allocator);
-        long victim = allocator.allocate(256, 16);
-        model.add(victim, 256, 16);
-        model.add(allocator.allocate(64, 16), 64, 16);
-        long forged = victim + 16; // 16-aligned, inside the victim
-        var memory = allocator.memory().segment();
-        memory.set(ValueLayout.JAVA_LONG_UNALIGNED, forged - 8, FreeListLayout.allocatedHeader(8));
-        memory.set(ValueLayout.JAVA_LONG_UNALIGNED, forged - 8 + FreeListLayout.chunkByteSize(8),
-                FreeListLayout.allocatedHeader(8));
-        model.adoptContents(victim);
+        long forged = forgeHeaderInsideABlock(allocator, model);
         AllocatorStats before = allocator.stats();
         assertThrows(IllegalArgumentException.class, () -> allocator.free(forged),
                 "the inside of a live block is not a block");
@@ -187,15 +179,7 @@ class UnsyncFreeListAllocatorTest extends AllocatorContractTest {
     void aForgedHeaderInsideABlockIsNotReallocated() {
         Allocator allocator = freeList();
         LiveBlocks model = new LiveBlocks(allocator);
-        long victim = allocator.allocate(256, 16);
-        model.add(victim, 256, 16);
-        model.add(allocator.allocate(64, 16), 64, 16);
-        long forged = victim + 16;
-        var memory = allocator.memory().segment();
-        memory.set(ValueLayout.JAVA_LONG_UNALIGNED, forged - 8, FreeListLayout.allocatedHeader(8));
-        memory.set(ValueLayout.JAVA_LONG_UNALIGNED, forged - 8 + FreeListLayout.chunkByteSize(8),
-                FreeListLayout.allocatedHeader(8));
-        model.adoptContents(victim);
+        long forged = forgeHeaderInsideABlock(allocator, model);
         AllocatorStats before = allocator.stats();
         assertThrows(IllegalArgumentException.class, () -> allocator.tryReallocate(forged, 4, 16),
                 "the inside of a live block is not a block to shrink");
@@ -248,6 +232,25 @@ class UnsyncFreeListAllocatorTest extends AllocatorContractTest {
         model.add(allocator.allocate(500, 8), 500, 8); // reuses the freed chunk
         allocator.verify();
         model.checkAll();
+    }
+
+    /**
+     * Allocates a 256-byte block followed by another, and writes, inside the first, two words that look exactly like
+     * an allocated 8-byte chunk and the chunk after it.
+     *
+     * @return the forged offset: 16-aligned, inside the live block, with a well-formed header in front of it
+     */
+    private static long forgeHeaderInsideABlock(Allocator allocator, LiveBlocks model) {
+        long victim = allocator.allocate(256, 16);
+        model.add(victim, 256, 16);
+        model.add(allocator.allocate(64, 16), 64, 16);
+        long forged = victim + 16;
+        var memory = allocator.memory().segment();
+        memory.set(ValueLayout.JAVA_LONG_UNALIGNED, forged - 8, FreeListLayout.allocatedHeader(8));
+        memory.set(ValueLayout.JAVA_LONG_UNALIGNED, forged - 8 + FreeListLayout.chunkByteSize(8),
+                FreeListLayout.allocatedHeader(8));
+        model.adoptContents(victim); // the forged words are now the block's expected contents
+        return forged;
     }
 
     private static byte[] filled(long byteSize) {

@@ -1,13 +1,10 @@
 package dev.offcut.bench.jmh;
 
-import dev.offcut.bench.Catalog;
 import dev.offcut.bench.Subject;
 import dev.offcut.bench.workload.HighAlignmentWorkload;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -15,7 +12,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
 
@@ -29,11 +25,7 @@ import java.util.concurrent.TimeUnit;
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsAppend = {Catalog.FLAG_NATIVE_ACCESS, Catalog.FLAG_UNSAFE_MEMORY_ACCESS, Catalog.FLAG_OPEN_NIO,
-        Catalog.FLAG_OPEN_MISC, Catalog.FLAG_NETTY_REFLECTION, "-Xmx2g"})
-public class HighAlignmentBench {
+public class HighAlignmentBench extends JmhDefaults {
 
     /** The subject, by its catalog name. */
     @State(Scope.Benchmark)

@@ -1,14 +1,11 @@
 package dev.offcut.bench.jmh;
 
-import dev.offcut.bench.Catalog;
 import dev.offcut.bench.Subject;
 import dev.offcut.bench.workload.RandomActions;
 import dev.offcut.bench.workload.RandomActionsWorkload;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -17,7 +14,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
 
@@ -32,12 +28,8 @@ import java.util.concurrent.TimeUnit;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsAppend = {Catalog.FLAG_NATIVE_ACCESS, Catalog.FLAG_UNSAFE_MEMORY_ACCESS, Catalog.FLAG_OPEN_NIO,
-        Catalog.FLAG_OPEN_MISC, Catalog.FLAG_NETTY_REFLECTION, "-Xmx2g"})
 @State(Scope.Thread)
-public class RandomActionsBench {
+public class RandomActionsBench extends JmhDefaults {
 
     /** Actions per benchmark call, as talc checks its clock every 100 actions. */
     static final int ACTIONS = 100;

@@ -1,14 +1,11 @@
 package dev.offcut.bench.jmh;
 
-import dev.offcut.bench.Catalog;
 import dev.offcut.bench.Subject;
 import dev.offcut.bench.workload.RandomActions;
 import dev.offcut.bench.workload.RandomActionsWorkload;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -18,7 +15,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
 
@@ -31,12 +27,8 @@ import java.util.concurrent.TimeUnit;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsAppend = {Catalog.FLAG_NATIVE_ACCESS, Catalog.FLAG_UNSAFE_MEMORY_ACCESS, Catalog.FLAG_OPEN_NIO,
-        Catalog.FLAG_OPEN_MISC, Catalog.FLAG_NETTY_REFLECTION, "-Xmx2g"})
 @Threads(2)
-public class RandomActionsSharedBench {
+public class RandomActionsSharedBench extends JmhDefaults {
 
     /** The subject shared by both threads. */
     @State(Scope.Benchmark)
