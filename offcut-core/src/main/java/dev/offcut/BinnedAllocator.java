@@ -11,7 +11,10 @@ import java.util.Objects;
  * free, grow-in-place and shrink are O(1), and freed chunks merge with free neighbours at once. Each block costs one
  * 8-byte header word; the smallest chunk is 32 bytes. Every power-of-two alignment up to
  * {@link Allocator#MAX_BYTE_ALIGNMENT} is supported; the gap below a highly aligned block is returned to the free
- * lists. {@link #tryReallocate} grows or shrinks in place when the next chunk allows and moves only otherwise.
+ * lists. {@link #tryReallocate} grows in place when the next chunk allows and moves only otherwise; it shrinks in
+ * place, except that a block shrinking to at most half its chunk moves to a smaller free chunk if one holds it (as
+ * mimalloc does), so that the large chunk is freed whole rather than kept split. A shrink never fails and never grows
+ * the memory.
  *
  * <h2>State in memory</h2>
  * All state (bin heads, the bitmap, the list of heaps, the counters) lives in the linear memory, in a metadata

@@ -77,9 +77,11 @@ import static dev.offcut.internal.BinnedLayout.SLACK_SHIFT;
  *       look (8 chunks of the bin below {@code b}, which may fit, then 8 of the found bin) picks a tighter chunk,
  *       which keeps large chunks whole: heap efficiency (with DEFAULT's narrow bins all of the look's measured gain
  *       comes from these sizes; below them it would only cost time).</li>
- *   <li>For {@code a > 8}: probe the head of each non-empty bin from {@code ceilBinOf(need)} up to
- *       {@code ceilBinOf(need + a + 24)}, whose heads are sure to fit; the block starts at the first aligned offset
- *       at least 32 bytes above the chunk start (or at it), and the gap below becomes a free chunk again.</li>
+ *   <li>For {@code a > 8} (unless the first sure bin's head happens to be aligned): the tightest fit within 16 looks
+ *       at the first chunks of the non-empty bins from {@code binOf(need)} up to {@code ceilBinOf(need + a + 24)},
+ *       lowest bin first, stopping at the first bin with a fit; else the tightest of the first 8 chunks of the first
+ *       bin sure to fit. The block starts at the first aligned offset at least 32 bytes above the chunk start (or at
+ *       it), and the gap below becomes a free chunk again.</li>
  *   <li>If no bin guarantees a fit: search the bins that may hold a fitting chunk first-fit; then consolidate the
  *       quick lists (free every parked chunk into the bins, merging) and search again; then ask the source once, for
  *       enough memory for this request in one step, and retry once. No loop.</li>
@@ -100,9 +102,13 @@ import static dev.offcut.internal.BinnedLayout.SLACK_SHIFT;
  * block is handed back to the parent (quick lists are off for parent sources, so heaps do empty).
  *
  * <h2>Reallocate</h2>
- * Shrink in place always (the tail joins a free chunk above, or becomes one if at least 32 bytes); grow in place if
- * the chunk above is free and big enough; else grow down into a free chunk below (plus the one above) with a memmove
- * if that suffices and keeps the alignment; else allocate, copy, free.
+ * Shrink to at most half the chunk: move, as mimalloc does, if a free chunk smaller than the block's own holds the
+ * new size (its exact quick list, or the first bin sure to fit if that is below the chunk's bin); the old chunk then
+ * merges whole instead of staying split under a small block that pins it (talc's heap-efficiency workload: 95.8 %
+ * to 97.8 %). Any other shrink stays in place (the tail joins a free chunk above, or becomes one if at least 32
+ * bytes); a shrink never grows the memory. Grow in place if the chunk above is free and big enough; else grow down
+ * into a free chunk below (plus the one above) with a memmove if that suffices and keeps the alignment; else
+ * allocate, copy, free.
  *
  * <h2>Counters</h2>
  * Only the counters that no walk can rebuild live in the superblock: allocation adds to the two totals (count and
@@ -646,19 +652,27 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     private static final int FIT_LOOKS = 8;
 
     /**
-     * Looks for a tighter fit than the head of {@code found} (which fits): first in the bin below the ceiling bin,
-     * whose chunks may or may not fit, then among the first chunks of {@code found}. Bounded, so allocation stays
-     * near-constant time; tighter fits leave larger free chunks whole, which is most of heap efficiency.
+     * Looks for a tighter fit than the head of {@code found} (which fits): first the tightest fitting one of the first
+     * chunks of the bin below the ceiling bin, whose chunks may or may not fit (every one that fits is smaller than
+     * any chunk of {@code found}), else the tightest of the first chunks of {@code found}. Bounded, so allocation
+     * stays near-constant time; tighter fits leave larger free chunks whole, which is most of heap efficiency.
      */
     private long betterFit(MemorySegment s, int found, long need, long head, int below) {
         if (below >= bins.linearBinCount && below < binCount
                 && (get(s, bitmapBase + 8L * (below >>> 6)) & (1L << below)) != 0) {
             long chunk = get(s, headsBase + 8L * below);
+            long tightest = NULL;
+            long tightestSize = Long.MAX_VALUE;
             for (int i = 0; i < FIT_LOOKS && chunk != NULL; i++) {
-                if ((get(s, chunk) & SIZE_MASK) >= need) {
-                    return chunk;
+                long size = get(s, chunk) & SIZE_MASK;
+                if (size >= need && size < tightestSize) {
+                    tightest = chunk;
+                    tightestSize = size;
                 }
                 chunk = get(s, chunk + FREE_NEXT);
+            }
+            if (tightest != NULL) {
+                return tightest;
             }
         }
         long best = head;
@@ -707,39 +721,55 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     }
 
     private long findAndCarve(MemorySegment s, long byteSize, long byteAlignment, long need, boolean exhaustive) {
-        int low = bins.ceilBinOf(need);
         int sure = bins.ceilBinOf(guaranteedSize(need, byteAlignment));
         if (!exhaustive) {
-            // Heads of the bins that may fit: one look each, so high alignments stay near-constant time.
-            int bin = low;
-            while (bin < sure) {
+            // The tightest fit within a budget of looks, so that high alignments stay near-constant time: the first
+            // chunks of the bins that may fit, lowest first, where the first bin with a fit ends the search (higher
+            // bins hold larger chunks only); else the tightest of the first chunks of the first bin sure to fit.
+            // Tightest rather than first: on talc's heap-efficiency workload 97.9 % -> 98.2 % (the gaps that
+            // alignment cuts off are the fragments that best fit keeps few).
+            long best = NULL;
+            long bestSize = Long.MAX_VALUE;
+            long bestGap = 0;
+            int budget = 2 * FIT_LOOKS;
+            int bin = Math.min(bins.binOf(need), binCount - 1);
+            while (best == NULL && budget > 0 && bin < sure) {
                 bin = firstNonEmptyBin(s, bin);
                 if (bin < 0 || bin >= sure) {
                     break;
                 }
-                long chunk = get(s, headsBase + 8L * bin);
-                long size = get(s, chunk) & SIZE_MASK;
-                long gap = fitGap(chunk, size, need, byteAlignment);
-                if (gap >= 0) {
-                    unlink(s, chunk, size);
-                    return carve(s, chunk, size, gap, need, byteSize);
+                for (long chunk = get(s, headsBase + 8L * bin); chunk != NULL && budget > 0; budget--) {
+                    long size = get(s, chunk) & SIZE_MASK;
+                    long gap = fitGap(chunk, size, need, byteAlignment);
+                    if (gap >= 0 && size < bestSize) {
+                        best = chunk;
+                        bestSize = size;
+                        bestGap = gap;
+                    }
+                    chunk = get(s, chunk + FREE_NEXT);
                 }
                 bin++;
             }
-            if (sure < binCount) {
+            if (best == NULL && sure < binCount) {
                 bin = firstNonEmptyBin(s, sure);
-                if (bin >= 0) {
-                    long chunk = get(s, headsBase + 8L * bin);
+                long chunk = bin >= 0 ? get(s, headsBase + 8L * bin) : NULL;
+                for (int i = 0; i < FIT_LOOKS && chunk != NULL; i++) {
                     long size = get(s, chunk) & SIZE_MASK;
-                    long gap = fitGap(chunk, size, need, byteAlignment);
-                    if (gap >= 0) { // always, by the bins' bounds
-                        unlink(s, chunk, size);
-                        return carve(s, chunk, size, gap, need, byteSize);
+                    if (size < bestSize) { // every chunk of a sure bin fits
+                        best = chunk;
+                        bestSize = size;
                     }
+                    chunk = get(s, chunk + FREE_NEXT);
                 }
-                return NULL;
+                if (best != NULL) {
+                    bestGap = fitGap(best, bestSize, need, byteAlignment);
+                }
             }
-            return searchBin(s, binCount - 1, byteSize, byteAlignment, need);
+            if (best != NULL) {
+                unlink(s, best, bestSize);
+                return carve(s, best, bestSize, bestGap, need, byteSize);
+            }
+            return sure < binCount ? NULL : searchBin(s, binCount - 1, byteSize, byteAlignment, need);
         }
         // Before growing: every chunk of the bins that may hold a fitting chunk, first fit.
         int from = Math.min(bins.binOf(need), binCount - 1);
@@ -1016,6 +1046,13 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         long need = chunkSizeFor(newByteSize);
         if ((offset & (byteAlignment - 1)) == 0 && need < MAX_CHUNK_BYTE_SIZE >>> 1) {
             if (need <= size) {
+                if (need <= size >>> 1) {
+                    long moved = tryMoveToSmallerChunk(s, need, newByteSize, byteAlignment, size);
+                    if (moved != NULL) {
+                        finishMove(s, offset, chunk, size, moved, oldByteSize, newByteSize);
+                        return moved;
+                    }
+                }
                 shrinkInPlace(s, chunk, header, size, need, newByteSize);
                 countResize(s, oldByteSize, newByteSize);
                 return offset;
@@ -1043,16 +1080,60 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         if (moved == NULL) {
             return NULL;
         }
-        s = seg; // tryAllocate may have grown the memory
+        finishMove(seg, offset, chunk, size, moved, oldByteSize, newByteSize); // seg: tryAllocate may have grown
+        return moved;
+    }
+
+    /**
+     * Copies a moved block's kept bytes and releases its old chunk. The move counts as one more allocation and one
+     * free; bytes count only the growth or the shrinkage, as an in-place resize does.
+     */
+    private void finishMove(MemorySegment s, long offset, long chunk, long size, long moved, long oldByteSize,
+            long newByteSize) {
         long kept = Math.min(oldByteSize, newByteSize);
         MemorySegments.copy(s, offset, moved, kept);
-        // The move counts as one more allocation and one free; bytes count only the growth or the shrinkage, as an
-        // in-place resize does.
         add(s, SB_TOTAL_ALLOCATED_BYTES, -kept);
         freedCount++;
         freedBytes += oldByteSize - kept;
         release(s, chunk, size, get(s, chunk));
-        return moved;
+    }
+
+    /**
+     * For a block shrinking to at most half its chunk (mimalloc's rule): takes a free chunk that holds the new size
+     * and is smaller than the block's chunk (its exact quick list, else the first bin sure to fit, if that bin is
+     * below the chunk's own), or returns NULL. The caller then moves the block there and frees the old chunk whole.
+     * Shrinking in place would leave the small block pinned at the start of the large chunk, splitting the space
+     * it frees: on talc's heap-efficiency workload this move took DEFAULT from 95.8 % to 97.8 %. Never grows the
+     * memory and never consolidates: a shrink cannot fail, so when no smaller chunk is free it stays in place.
+     */
+    private long tryMoveToSmallerChunk(MemorySegment s, long need, long newByteSize, long byteAlignment,
+            long size) {
+        if (need <= quickMax && byteAlignment <= CHUNK_UNIT) {
+            long headAt = quickBase + need - MIN_CHUNK_BYTE_SIZE;
+            long head = get(s, headAt);
+            long chunk = head & QUICK_LINK_MASK;
+            if (chunk != NULL) {
+                put(s, headAt, get(s, chunk + FREE_NEXT) | ((head & ~QUICK_LINK_MASK) - (1L << QUICK_COUNT_SHIFT)));
+                put(s, chunk, (get(s, chunk) & PREV_FREE) | need | ALLOCATED
+                        | ((need - HEADER_BYTE_SIZE - newByteSize) << SLACK_SHIFT) | check(chunk));
+                countAllocation(s, newByteSize);
+                return chunk + HEADER_BYTE_SIZE;
+            }
+        }
+        int bin = bins.ceilBinOf(guaranteedSize(need, byteAlignment));
+        int limit = bins.binOf(size); // every chunk in a lower bin is smaller than the block's chunk
+        int found = bin < limit ? firstNonEmptyBin(s, bin) : -1;
+        if (found < 0 || found >= limit) {
+            return NULL;
+        }
+        long chunk = get(s, headsBase + 8L * found);
+        if (need >= betterFitMin && byteAlignment <= CHUNK_UNIT) {
+            chunk = betterFit(s, found, need, chunk, bin - 1);
+        }
+        long chunkSize = get(s, chunk) & SIZE_MASK;
+        long gap = fitGap(chunk, chunkSize, need, byteAlignment); // >= 0: the bin is sure to fit
+        unlink(s, chunk, chunkSize);
+        return carve(s, chunk, chunkSize, gap, need, newByteSize);
     }
 
     private void countResize(MemorySegment s, long oldByteSize, long newByteSize) {

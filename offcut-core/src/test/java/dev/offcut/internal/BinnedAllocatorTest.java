@@ -490,6 +490,84 @@ class BinnedAllocatorTest {
         allocator.verify();
     }
 
+    @ParameterizedTest
+    @EnumSource(Binning.class)
+    void shrinkingBelowHalfMovesToASmallerFreeChunkAndFreesTheOldChunkWhole(Binning binning) {
+        LinearMemory memory = track(LinearMemory.ofNative(16 << 20));
+        BinnedAllocator allocator = BinnedAllocator.builder(memory).binning(binning).build();
+        long hole = allocator.allocate(100);
+        long guard = allocator.allocate(16);
+        long big = allocator.allocate(20_000);
+        long guardAbove = allocator.allocate(16); // the big block's chunk has no free neighbour
+        fill(allocator, big, 20_000);
+        allocator.free(hole);
+        long grown = memory.byteSize();
+
+        assertEquals(big, allocator.reallocate(big, 12_000), "more than half: shrinks in place");
+        assertFilled(allocator, big, 12_000);
+        long moved = allocator.reallocate(big, 100);
+        assertEquals(hole, moved, "under half: moves to the free chunk that fits");
+        assertFilled(allocator, moved, 100, big);
+        allocator.verify();
+        assertRefusedUnchanged(allocator, () -> allocator.free(big)); // the old block is gone
+        assertEquals(big, allocator.allocate(11_000), "the old chunk went back whole (12 KB, tail merged)");
+        assertEquals(grown, memory.byteSize(), "a shrink never grows the memory");
+
+        AllocatorStats stats = allocator.stats();
+        assertEquals(4, stats.allocationCount());
+        assertEquals(16 + 16 + 100 + 11_000, stats.allocatedBytes());
+        assertEquals(6, stats.totalAllocationCount(), "the move counts once more");
+        for (long offset : new long[] {guard, guardAbove, moved, big}) {
+            allocator.free(offset);
+        }
+        allocator.verify();
+        assertEquals(0, allocator.stats().allocatedBytes());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Binning.class)
+    void shrinkingBelowHalfStaysInPlaceWhenNoSmallerChunkIsFree(Binning binning) {
+        LinearMemory memory = track(BinnedTesting.fixed(1 << 20));
+        BinnedAllocator allocator = BinnedAllocator.builder(memory).binning(binning).build();
+        long small = allocator.allocate(50_000);
+        long big = allocator.allocate(200_000);
+        for (long size = 4096; size >= 8; size /= 2) { // use up the rest of the heap
+            while (allocator.tryAllocate(size, 8) != Allocator.NULL) {
+                assertTrue(allocator.stats().allocationCount() < 1_000_000);
+            }
+        }
+        allocator.free(small);
+        fill(allocator, big, 200_000);
+        // 60 000 bytes need a chunk of at least 60 008: small's 50 008 is too small, and nothing else is free, so
+        // the block stays where it is (a shrink cannot fail for want of a place).
+        assertEquals(big, allocator.reallocate(big, 60_000));
+        assertFilled(allocator, big, 60_000);
+        allocator.verify();
+        assertEquals(big + 60_008, allocator.allocate(100_000), "the tail it gave up is free");
+    }
+
+    @Test
+    void anAlignedBlockShrinkingBelowHalfKeepsItsAlignmentWhenItMoves() {
+        BinnedAllocator allocator = BinnedAllocator.builder(track(LinearMemory.ofNative(16 << 20)))
+                .binning(Binning.COMPACT).build();
+        long[] holes = new long[8];
+        for (int i = 0; i < holes.length; i++) {
+            holes[i] = allocator.allocate(3000);
+            allocator.allocate(16);
+        }
+        long big = allocator.allocate(40_000, 1024);
+        allocator.allocate(16);
+        fill(allocator, big, 40_000);
+        for (long hole : holes) {
+            allocator.free(hole);
+        }
+        long moved = allocator.reallocate(big, 100, 1024);
+        assertEquals(0, moved % 1024);
+        assertTrue(moved < big, "moved into one of the holes below");
+        assertFilled(allocator, moved, 100, big);
+        allocator.verify();
+    }
+
     @Test
     void reallocateGrowsDownIntoAFreeChunkBelow() {
         BinnedAllocator allocator = BinnedAllocator.builder(track(LinearMemory.ofNative(16 << 20)))
