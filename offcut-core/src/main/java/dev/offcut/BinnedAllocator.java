@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * <p>Free chunks are kept in size bins with a bitmap of the non-empty ones, so allocation is near-constant time;
  * free, grow-in-place and shrink are O(1), and freed chunks merge with free neighbours at once. Each block costs one
- * 8-byte header word; the smallest chunk is 32 bytes. Every power-of-two alignment up to
+ * 8-byte header word; chunks are multiples of 16 bytes and the smallest is 32. Every block is 16-aligned, as malloc's
+ * are, whatever alignment up to 16 is asked for; every power-of-two alignment up to
  * {@link Allocator#MAX_BYTE_ALIGNMENT} is supported; the gap below a highly aligned block is returned to the free
  * lists. {@link #tryReallocate} grows in place when the next chunk allows and moves only otherwise; it shrinks in
  * place, except that a block shrinking to at most half its chunk moves to a smaller free chunk if one holds it (as
@@ -29,7 +30,7 @@ import java.util.Objects;
  *
  * <h2>Bad frees</h2>
  * {@code free}, sized {@code free} and {@code tryReallocate} refuse, with {@link IllegalArgumentException} and the heap
- * left exactly as it was: an offset that is not 8-aligned, outside every heap, inside the metadata, the start of a
+ * left exactly as it was: an offset that is not 16-aligned, outside every heap, inside the metadata, the start of a
  * free chunk (a double free), or whose header word does not carry the position-keyed check bits of an allocated chunk
  * followed by a valid next header (an interior or foreign offset; a forged or stale word passes with probability about
  * 2<sup>-20</sup>); and a sized free whose size is not the block's requested size.

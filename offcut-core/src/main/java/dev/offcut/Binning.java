@@ -4,7 +4,7 @@ package dev.offcut;
  * How a {@link BinnedAllocator} sorts its free chunks into bins (segregated free lists), chosen once when the
  * allocator is built and stored in its metadata, so that {@link BinnedAllocator#open(LinearMemory)} finds it again.
  *
- * <p>Every binning has one bin per 8-byte chunk size up to a small limit, then a fixed number of bins per power of two,
+ * <p>Every binning has one bin per 16-byte chunk size up to a small limit, then a fixed number of bins per power of two,
  * and a last bin for every larger chunk. A bitmap of non-empty bins finds the first bin that is sure to fit a request
  * in a few bit operations. More bins fit requests more closely (less fragmentation, fewer list walks) but make the
  * metadata, which lives in the first bytes of the memory, larger.
@@ -12,16 +12,16 @@ package dev.offcut;
 public enum Binning {
 
     /**
-     * Tuned for speed on general workloads: 256 bins (28 of 8-byte steps up to 256 bytes, then 8 per power of two
-     * up to 64 GiB), a 4-word bitmap, quick lists that recycle freed chunks of up to 1032 bytes (requests up to
+     * Tuned for speed on general workloads: 256 bins (14 of 16-byte steps up to 256 bytes, then 8 per power of two
+     * up to 256 GiB), a 4-word bitmap, quick lists that recycle freed chunks of up to 1040 bytes (requests up to
      * 1 KiB) without merging them (until an allocation would otherwise fail or grow the memory, or a heap is
-     * truncated), and 3328 bytes of metadata.
+     * truncated), and 2816 bytes of metadata.
      */
     DEFAULT,
 
     /**
-     * For small heaps and small metadata, after talc's WebAssembly binning: 64 bins (12 of 8-byte steps up to 128
-     * bytes, then 2 per power of two up to 8 GiB), a 1-word bitmap and 768 bytes of metadata. Coarser bins mean
+     * For small heaps and small metadata, after talc's WebAssembly binning: 64 bins (6 of 16-byte steps up to 128
+     * bytes, then 2 per power of two up to 64 GiB), a 1-word bitmap and 768 bytes of metadata. Coarser bins mean
      * more searching within a bin and somewhat more fragmentation.
      */
     COMPACT;

@@ -3,14 +3,14 @@ package dev.offcut.internal;
 import dev.offcut.Binning;
 
 /**
- * The size-to-bin arithmetic of the binned allocator: one bin per 8-byte size step up to a power of two
+ * The size-to-bin arithmetic of the binned allocator: one bin per 16-byte size step up to a power of two
  * {@code 2^linearLimitShift}, then {@code 2^divisionShift} equal bins per power of two, the last bin taking every
  * larger size. This is talc's "linear extent, then linearly divided exponential" scheme (also TLSF's two-level
- * split), re-derived for 8-byte chunk units and a 32-byte minimum chunk.
+ * split), re-derived for 16-byte chunk units and a 32-byte minimum chunk.
  *
  * <pre>
- *   E = 2^linearLimitShift, D = 2^divisionShift, L = E / 8 - 4 linear bins
- *   size &lt; E:   bin = size / 8 - 4                      (32 -&gt; 0, 40 -&gt; 1, ..., E - 8 -&gt; L - 1)
+ *   E = 2^linearLimitShift, D = 2^divisionShift, L = E / 16 - 2 linear bins
+ *   size &lt; E:   bin = size / 16 - 2                     (32 -&gt; 0, 48 -&gt; 1, ..., E - 16 -&gt; L - 1)
  *   size &gt;= E:  g = floor(log2 size)
  *               bin = L + (g - log2 E) * D + (size &gt;&gt; (g - log2 D)) - D    (the D bits below the top bit pick
  *               the division), capped at binCount - 1
@@ -19,21 +19,22 @@ import dev.offcut.Binning;
  * <p>Chunks in bin {@code b < binCount - 1} have sizes in {@code [lowerBound(b), lowerBound(b + 1))}. So every chunk
  * in a bin at or above {@link #ceilBinOf(long) ceilBinOf(n) = binOf(n - 1) + 1} is at least {@code n} bytes: the
  * allocator takes the head of the first non-empty such bin without looking at its size. Sizes below 32 map to
- * negative bins, which only {@code ceilBinOf(32) = 0} relies on.
+ * negative bins, which only {@code ceilBinOf(32) = 0} relies on. Every exponential division is at least 16 bytes
+ * wide ({@code linearLimitShift - divisionShift >= 4}), so chunk sizes, multiples of 16, fall in every bin.
  */
 public final class BinIndex {
 
     /**
-     * Binning.DEFAULT: 28 linear bins to 256 B, then 8 per power of two; 256 bins (4 bitmap words), to 64 GiB; quick
-     * lists for chunk sizes 32 to 1032 (requests up to 1 KiB, as glibc's tcache: measured with JMH against malloc in
+     * Binning.DEFAULT: 14 linear bins to 256 B, then 8 per power of two; 256 bins (4 bitmap words), to 256 GiB; quick
+     * lists for chunk sizes 32 to 1040 (requests up to 1 KiB, as glibc's tcache: measured with JMH against malloc in
      * one run, pair(256) went from 45.9 to 20.7 ns and talc's random actions at max 1000 from 1.22x to 1.0x when the
-     * lists grew from 256-byte chunks to these). The price is heap efficiency, as parked chunks do not merge: talc's
-     * workload (300 rounds x 128 MiB) fell from 96.6 % to 95.7 % (at most 2 parked per size above 256 B: 96.4 %,
-     * but random actions 1.27x malloc). DEFAULT is the speed configuration; better-fit looks from 16 KiB.
+     * lists grew from 256-byte chunks to these). The price is heap efficiency, as parked chunks do not merge: about
+     * a third of a point on talc's workload (300 rounds x 128 MiB). DEFAULT is the speed configuration; better-fit
+     * looks from 16 KiB.
      */
-    public static final BinIndex DEFAULT = new BinIndex(0, 8, 3, 256, 126, 16 * 1024);
+    public static final BinIndex DEFAULT = new BinIndex(0, 8, 3, 256, 64, 16 * 1024);
     /**
-     * Binning.COMPACT: 12 linear bins to 128 B, then 2 per power of two; 64 bins (one bitmap word), to 8 GiB;
+     * Binning.COMPACT: 6 linear bins to 128 B, then 2 per power of two; 64 bins (one bitmap word), to 64 GiB;
      * better-fit looks in every exponential bin (its bins are wide: a look pays at every size there).
      */
     public static final BinIndex COMPACT = new BinIndex(1, 7, 1, 64, 0, 128);
@@ -46,11 +47,11 @@ public final class BinIndex {
     public final int divisionShift;
     /** The number of bins, a multiple of 64. */
     public final int binCount;
-    /** The number of linear bins, {@code 2^linearLimitShift / 8 - 4}. */
+    /** The number of linear bins, {@code 2^linearLimitShift / 16 - 2}. */
     public final int linearBinCount;
     /** The number of 64-bit bitmap words. */
     public final int bitmapWordCount;
-    /** The number of quick lists, for chunk sizes {@code 32 + 8 * i}; 0 for none. */
+    /** The number of quick lists, for chunk sizes {@code 32 + 16 * i}; 0 for none. */
     public final int quickClassCount;
     /** The largest chunk size parked in a quick list, or 0 if there are none. */
     public final long quickMaxChunkSize;
@@ -64,17 +65,17 @@ public final class BinIndex {
 
     private BinIndex(int id, int linearLimitShift, int divisionShift, int binCount, int quickClassCount,
             long betterFitMinChunkSize) {
-        if (linearLimitShift - divisionShift < 3 || binCount % 64 != 0) {
+        if (linearLimitShift - divisionShift < 4 || binCount % 64 != 0) {
             throw new IllegalArgumentException("bad binning parameters");
         }
         this.id = id;
         this.linearLimitShift = linearLimitShift;
         this.divisionShift = divisionShift;
         this.binCount = binCount;
-        this.linearBinCount = (1 << linearLimitShift) / 8 - 4;
+        this.linearBinCount = (1 << linearLimitShift) / 16 - 2;
         this.bitmapWordCount = binCount >>> 6;
         this.quickClassCount = quickClassCount;
-        this.quickMaxChunkSize = quickClassCount == 0 ? 0 : 32 + 8L * (quickClassCount - 1);
+        this.quickMaxChunkSize = quickClassCount == 0 ? 0 : 32 + 16L * (quickClassCount - 1);
         this.betterFitMinChunkSize = betterFitMinChunkSize;
     }
 
@@ -127,7 +128,7 @@ public final class BinIndex {
      */
     public int binOf(long size) {
         if (size < (1L << linearLimitShift)) {
-            return (int) (size >>> 3) - 4;
+            return (int) (size >>> 4) - 2;
         }
         int log2 = 63 - Long.numberOfLeadingZeros(size);
         int bin = linearBinCount + ((log2 - linearLimitShift) << divisionShift)
@@ -154,7 +155,7 @@ public final class BinIndex {
      */
     public long lowerBound(int bin) {
         if (bin < linearBinCount) {
-            return (bin + 4L) * 8;
+            return (bin + 2L) * 16;
         }
         int k = bin - linearBinCount;
         long levelBase = 1L << (linearLimitShift + (k >>> divisionShift));

@@ -29,27 +29,32 @@ package dev.offcut.internal;
  *   M + 192  BITMAP                  binCount / 64 words: bit b set iff bin b is non-empty
  *   M + 192 + 8 * words  BIN_HEADS   binCount words: offset of the first free chunk of each bin, 0 if empty
  *   then QUICK_HEADS                  quickClassCount words: count &lt;&lt; 48 | first chunk of the quick list of
- *                                     chunk size 32 + 8 * i (0 if empty); at most QUICK_LIMIT chunks each
+ *                                     chunk size 32 + 16 * i (0 if empty); at most QUICK_LIMIT chunks each
  *   size rounded up to 64 bytes
  * </pre>
  *
- * <h2>Heap (at heap offset {@code H}, end {@code E}, both multiples of 8)</h2>
+ * <h2>Heap (at heap offset {@code H}, a multiple of 8; end {@code E}, a multiple of 16)</h2>
  * <pre>
  *   H + 0   HEAP_END    E
  *   H + 8   HEAP_NEXT   offset of the next heap up, 0 for the last
- *   H + 16  first chunk ... chunks tile [H + 16, E - 8) exactly ...
+ *   H + 16  (one pad word if H is a multiple of 16, so that the first chunk F = firstChunk(H) is 8 mod 16)
+ *   F       first chunk ... chunks tile [F, E - 8) exactly ...
  *   E - 8   sentinel    H | SENTINEL | ALLOCATED | (PREV_FREE) | check(E - 8)
  *                       (it looks allocated, so nothing merges past it)
  * </pre>
  *
- * <h2>Chunk header word (at chunk offset {@code c}; the block starts at {@code c + 8})</h2>
+ * <h2>Chunk header word (at chunk offset {@code c = 8 mod 16}; the block starts at {@code c + 8}, 16-aligned)</h2>
+ * Chunk sizes are multiples of {@link #CHUNK_UNIT} (16), so every chunk starts at 8 mod 16 and every block is
+ * 16-aligned, as malloc's are: 16-byte requests take the ordinary path, and their blocks need no gap.
  * <pre>
  *   63        54 53    48 47                                   3   2          1           0
  *   +-----------+--------+--------------------------------------+---+----------+-----------+
- *   | check(c)  | slack  | size (multiple of 8, bits 3..47)     | S | PREV_FREE| ALLOCATED |
+ *   | check(c)  | slack  | size (bits 3..47)                    | S | PREV_FREE| ALLOCATED |
  *   +-----------+--------+--------------------------------------+---+----------+-----------+
+ *   size     = a multiple of 16 in a chunk header; a sentinel's size bits hold its heap's offset H instead
  *   check(c) = top 10 bits of (c ^ salt) * 0x9E3779B97F4A7C15: position-keyed, so a stale or forged word fails
- *   slack    = size - 8 - requested byte size (allocated chunks only; always &lt;= 48);
+ *   slack    = size - 8 - requested byte size (allocated chunks only; always &lt;= 40: at most 24 of rounding
+ *              and a 16-byte remainder too small to split off);
  *              63 (QUICK_SLACK) marks a freed chunk parked in a quick list, still ALLOCATED to its neighbours
  *   S        = SENTINEL (only the word at a heap's end)
  * </pre>
@@ -71,7 +76,7 @@ public final class BinnedLayout {
     /** "OFFCUTB0" in ASCII; low three bits zero so the word never passes as an allocated chunk header. */
     public static final long MAGIC = 0x4F46_4643_5554_4230L;
     /** The version of this layout, stored in the superblock; {@code open} refuses any other. */
-    public static final int LAYOUT_VERSION = 3;
+    public static final int LAYOUT_VERSION = 4;
 
     /** Offset of the magic word in the superblock. */
     public static final int SB_MAGIC = 0;
@@ -142,23 +147,44 @@ public final class BinnedLayout {
     public static final int HEAP_END = 0;
     /** Offset in a heap's header of the next heap's offset. */
     public static final int HEAP_NEXT = 8;
-    /** The byte size of the heap header; the first chunk follows it. */
+    /** The byte size of the heap header's two words; the first chunk follows, after a pad word if needed. */
     public static final int HEAP_HEADER_BYTE_SIZE = 16;
     /** The byte size of the sentinel word at a heap's end. */
     public static final int SENTINEL_BYTE_SIZE = 8;
-    /** Heap header and sentinel together. */
-    public static final int HEAP_OVERHEAD_BYTE_SIZE = HEAP_HEADER_BYTE_SIZE + SENTINEL_BYTE_SIZE;
+    /** Heap header, the largest pad and the sentinel together: a heap's overhead at most. */
+    public static final int HEAP_OVERHEAD_BYTE_SIZE = HEAP_HEADER_BYTE_SIZE + 8 + SENTINEL_BYTE_SIZE;
+
+    /**
+     * Returns the offset of a heap's first chunk: the first offset at or after the header's two words that is 8 mod
+     * 16, so that its block is 16-aligned.
+     *
+     * @param heap the heap's offset, a multiple of 8
+     * @return {@code heap + 16} or {@code heap + 24}
+     */
+    public static long firstChunk(long heap) {
+        return ((heap + HEAP_HEADER_BYTE_SIZE + HEADER_BYTE_SIZE + CHUNK_UNIT - 1) & -CHUNK_UNIT) - HEADER_BYTE_SIZE;
+    }
+
+    /**
+     * Returns the smallest end a heap at {@code heap} can have: room for one smallest chunk and the sentinel.
+     *
+     * @param heap the heap's offset, a multiple of 8
+     * @return the smallest end, a multiple of 16
+     */
+    public static long minHeapEnd(long heap) {
+        return firstChunk(heap) + MIN_CHUNK_BYTE_SIZE + SENTINEL_BYTE_SIZE;
+    }
 
     // ---------------------------------------------------------------------------------------------------------------
     // Chunks
 
-    /** Chunk sizes and offsets are multiples of this. */
-    public static final int CHUNK_UNIT = 8;
+    /** Chunk sizes are multiples of this, and chunk offsets are 8 more than a multiple of it. */
+    public static final int CHUNK_UNIT = 16;
     /** The header word in front of every block: the only per-block overhead. */
     public static final int HEADER_BYTE_SIZE = 8;
     /** The smallest chunk: header, two links, footer. */
     public static final int MIN_CHUNK_BYTE_SIZE = 32;
-    /** The smallest heap: header, one minimal chunk, sentinel. */
+    /** The smallest heap at any offset: header, pad, one minimal chunk, sentinel (56 bytes do at 8 mod 16). */
     public static final int MIN_HEAP_BYTE_SIZE = HEAP_OVERHEAD_BYTE_SIZE + MIN_CHUNK_BYTE_SIZE;
     /** The largest chunk the size field can hold (exclusive bound): 2^48. */
     public static final long MAX_CHUNK_BYTE_SIZE = 1L << 48;
@@ -188,6 +214,16 @@ public final class BinnedLayout {
     public static final long QUICK_LINK_MASK = (1L << 48) - 1;
     /** ... and, from this bit up, how many chunks the list holds, so that pushes can be bounded for free. */
     public static final int QUICK_COUNT_SHIFT = 48;
+    /**
+     * Returns the offset of a chunk size's quick list head from the first one (8 bytes per 16-byte size step).
+     *
+     * @param chunkSize a chunk size, a multiple of 16, {@code >= 32}
+     * @return the head's offset from quick list 0's head
+     */
+    public static long quickHeadOffset(long chunkSize) {
+        return (chunkSize - MIN_CHUNK_BYTE_SIZE) >>> 1;
+    }
+
     /** The most chunks one quick list holds; further frees of that size merge into the bins at once. */
     public static final long QUICK_LIMIT = 16;
     /** Position of the check field. */

@@ -60,24 +60,25 @@ import static dev.offcut.internal.BinnedLayout.SLACK_SHIFT;
  * superblock, heap and chunk formats and {@link BinIndex} for the bins.
  *
  * <pre>
- *   memory:  [superblock M..M+S) ... [heap H: hdr | chunk | chunk | ... | sentinel] ... [heap H2 ...] ...
+ *   memory:  [superblock M..M+S) ... [heap H: hdr (pad) | chunk | chunk | ... | sentinel] ... [heap H2 ...] ...
  *   chunk:   allocated  [size|flags|slack|check][block ...................... slack]
  *            free       [size|check][next][prev][ ...                 ][footer size]
- *            parked     [size|ALLOCATED|slack=63|check][next parked][ ... ]          (DEFAULT, &lt;= 1032 B)
+ *            parked     [size|ALLOCATED|slack=63|check][next parked][ ... ]          (DEFAULT, &lt;= 1040 B)
  *   header:  check(10) | slack(6) | size(45) | SENTINEL | PREV_FREE | ALLOCATED
+ *   chunks start at 8 mod 16 and their sizes are multiples of 16: every block is 16-aligned
  * </pre>
  *
  * <h2>Allocate (n bytes, alignment a)</h2>
  * <ol>
- *   <li>{@code need = max(32, roundUp8(n + 8))}. If {@code a <= 8} and the quick list of chunk size {@code need} is not
- *       empty, pop it: three loads and two stores of the list and the header, and the two total counters.</li>
- *   <li>Else, for {@code a <= 8}, bin {@code b = ceilBinOf(need)}: every chunk in bins {@code >= b} fits, so the first
+ *   <li>{@code need = max(32, roundUp16(n + 8))}. If {@code a <= 16} and the quick list of chunk size {@code need} is
+ *       not empty, pop it: three loads and two stores of the list and the header, and the two total counters.</li>
+ *   <li>Else, for {@code a <= 16}, bin {@code b = ceilBinOf(need)}: every chunk in bins {@code >= b} fits, so the first
  *       set bitmap bit at or above {@code b} names a bin whose head fits (a few bit operations over at most 4 bitmap
  *       words). For {@code need >= betterFitMinChunkSize} (DEFAULT 16 KiB, COMPACT 128 B) a bounded better-fit
  *       look (8 chunks of the bin below {@code b}, which may fit, then 8 of the found bin) picks a tighter chunk,
  *       which keeps large chunks whole: heap efficiency (with DEFAULT's narrow bins all of the look's measured gain
  *       comes from these sizes; below them it would only cost time).</li>
- *   <li>For {@code a > 8} (unless the first sure bin's head happens to be aligned): in each non-empty bin from
+ *   <li>For {@code a > 16} (unless the first sure bin's head happens to be aligned): in each non-empty bin from
  *       {@code binOf(need)} up to {@code ceilBinOf(need + a + 24)}, lowest first, the tightest fit among its head
  *       and (while 8 extra looks per allocation last) its next chunks, stopping at the first bin with a fit; else
  *       the tightest of the first 8 chunks of the first bin sure to fit. The block starts at the first aligned
@@ -87,14 +88,14 @@ import static dev.offcut.internal.BinnedLayout.SLACK_SHIFT;
  *       enough memory for this request in one step, and retry once. No loop.</li>
  *   <li>Split: a remainder of at least 32 bytes above the block becomes a free chunk (taking the split chunk's place
  *       in its list when it stays in the same bin); a smaller one stays in the block as slack (so slack
- *       {@code <= 48}). Header: size, ALLOCATED, PREV_FREE if the gap below is free, slack, check.</li>
+ *       {@code <= 40}). Header: size, ALLOCATED, PREV_FREE if the gap below is free, slack, check.</li>
  * </ol>
  *
  * <h2>Free (offset p, chunk c = p - 8)</h2>
- * Validate with tag checks (8-aligned, inside the heaps' span (this object's copy of it), outside the superblock,
+ * Validate with tag checks (16-aligned, inside the heaps' span (this object's copy of it), outside the superblock,
  * header ALLOCATED and not SENTINEL or parked with {@code check(c)} bits, size and slack in range, next header with
  * {@code check(c + size)} bits and PREV_FREE clear); otherwise throw IllegalArgumentException before touching
- * anything; two words of linear memory are read. A chunk of at most 1032 bytes
+ * anything; two words of linear memory are read. A chunk of at most 1040 bytes
  * (DEFAULT) is parked on its quick list if the list holds fewer than 16. Any other merges with the chunk below if
  * PREV_FREE (its footer gives its size) and with the chunk above if it is not ALLOCATED; headers swallowed by a merge
  * are scrubbed to 0 so a second free of them finds no tag; PREV_FREE is set on the chunk above; the result is binned
@@ -126,7 +127,8 @@ import static dev.offcut.internal.BinnedLayout.SLACK_SHIFT;
  *   <li>no two free chunks are adjacent; {@code next.PREV_FREE == (this is free)} for every chunk.</li>
  *   <li>parked chunk: in exactly one quick list, of its exact size; each list's count word equals its length,
  *       {@code <= 16}.</li>
- *   <li>chunks tile {@code [H + 16, E - 8)} exactly; the sentinel at {@code E - 8} names {@code H}.</li>
+ *   <li>chunks tile {@code [firstChunk(H), E - 8)} exactly, every size a multiple of 16 (so every chunk is at 8 mod
+ *       16); the sentinel at {@code E - 8} names {@code H}; {@code E} is a multiple of 16.</li>
  *   <li>heaps are disjoint, ascending, inside the memory and outside the superblock.</li>
  *   <li>counters equal the walk: live blocks, their requested bytes, free chunks and their bytes, heaps, and
  *       {@code claimedBytes == S + sum(heap sizes)}, the heaps' span (in the superblock and this object's copy).</li>
@@ -166,7 +168,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     private long bitmapBase;
     private long headsBase;
     private final int binCount;
-    /** The offset of quick list 0's head (chunk size 32); size {@code n}'s head is at {@code quickBase + n - 32}. */
+    /** The offset of quick list 0's head (chunk size 32); size {@code n}'s is {@code quickHeadOffset(n)} above. */
     private long quickBase;
     /** The largest chunk size parked in quick lists; 0 disables them (COMPACT, and parent sources). */
     private final long quickMax;
@@ -241,11 +243,11 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         for (long heap = counter(s, SB_FIRST_HEAP); heap != NULL; heap = get(s, heap + HEAP_NEXT)) {
             long end = get(s, heap + HEAP_END);
             if (++heaps > s.byteSize() / MIN_HEAP_BYTE_SIZE || heap < 0 || end > s.byteSize()
-                    || end - heap < MIN_HEAP_BYTE_SIZE) {
+                    || end < BinnedLayout.minHeapEnd(heap)) {
                 throw new IllegalArgumentException("corrupt binned-allocator heap list at offset " + heap);
             }
             long sentinelAt = end - SENTINEL_BYTE_SIZE;
-            for (long chunk = heap + HEAP_HEADER_BYTE_SIZE; chunk < sentinelAt; ) {
+            for (long chunk = BinnedLayout.firstChunk(heap); chunk < sentinelAt; ) {
                 long header = get(s, chunk);
                 long size = header & SIZE_MASK;
                 if (size < MIN_CHUNK_BYTE_SIZE || size > sentinelAt - chunk) {
@@ -346,7 +348,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         if (growing()) {
             long base = meta + metaSize;
             long end = memory.byteSize() & -CHUNK_UNIT;
-            if (end - base >= MIN_HEAP_BYTE_SIZE) {
+            if (end >= BinnedLayout.minHeapEnd(base)) {
                 claimRegion(base, end);
             }
         }
@@ -551,10 +553,10 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         MemorySegment s = segment();
         long need = chunkSizeFor(byteSize);
         if (need <= quickMax) {
-            long headAt = quickBase + need - MIN_CHUNK_BYTE_SIZE;
+            long headAt = quickBase + BinnedLayout.quickHeadOffset(need);
             long head = get(s, headAt);
             long chunk = head & QUICK_LINK_MASK;
-            // Any alignment the parked chunk happens to have is fine (always true for 8: chunks are 8-aligned).
+            // Any alignment the parked chunk happens to have is fine (always true up to 16: blocks are 16-aligned).
             if (chunk != NULL && ((chunk + HEADER_BYTE_SIZE) & (byteAlignment - 1)) == 0) {
                 // Pop a parked chunk of exactly this size: no bins, no splitting. The count drops by one.
                 put(s, headAt, get(s, chunk + FREE_NEXT) | ((head & ~QUICK_LINK_MASK) - (1L << QUICK_COUNT_SHIFT)));
@@ -869,7 +871,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
      */
     private void release(MemorySegment s, long chunk, long size, long header) {
         if (size <= quickMax) {
-            long headAt = quickBase + size - MIN_CHUNK_BYTE_SIZE;
+            long headAt = quickBase + BinnedLayout.quickHeadOffset(size);
             long head = get(s, headAt);
             if (head < (QUICK_LIMIT << QUICK_COUNT_SHIFT)) {
                 put(s, chunk + FREE_NEXT, head & QUICK_LINK_MASK);
@@ -885,7 +887,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     private boolean flushQuickLists(MemorySegment s) {
         boolean any = false;
         for (long size = MIN_CHUNK_BYTE_SIZE; size <= quickMax; size += CHUNK_UNIT) {
-            long headAt = quickBase + size - MIN_CHUNK_BYTE_SIZE;
+            long headAt = quickBase + BinnedLayout.quickHeadOffset(size);
             long chunk = get(s, headAt) & QUICK_LINK_MASK;
             while (chunk != NULL) {
                 long next = get(s, chunk + FREE_NEXT);
@@ -948,7 +950,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         long chunk = offset - HEADER_BYTE_SIZE;
         String why;
         if ((offset & (CHUNK_UNIT - 1)) != 0) {
-            why = "not 8-byte aligned, as every block of this allocator is";
+            why = "not " + CHUNK_UNIT + "-byte aligned, as every block of this allocator is";
         } else if (Long.compareUnsigned(chunk - meta, metaSize) < 0 || (offset >= meta && offset < meta + metaSize)) {
             why = "inside the allocator's metadata [" + meta + ", " + (meta + metaSize) + ")";
         } else if (chunk < get(s, meta + SB_HEAPS_LOW) || chunk >= get(s, meta + SB_HEAPS_HIGH) - 8
@@ -1025,7 +1027,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             long sentinel = get(s, next);
             if ((sentinel & SENTINEL) != 0) {
                 long heap = sentinel & SIZE_MASK;
-                if (start == heap + HEAP_HEADER_BYTE_SIZE) {
+                if (start == BinnedLayout.firstChunk(heap)) {
                     removeEmptyHeap(s, heap);
                     source.parent().free(heap);
                     refresh();
@@ -1115,7 +1117,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     private long tryMoveToSmallerChunk(MemorySegment s, long need, long newByteSize, long byteAlignment,
             long size) {
         if (need <= quickMax && byteAlignment <= CHUNK_UNIT) {
-            long headAt = quickBase + need - MIN_CHUNK_BYTE_SIZE;
+            long headAt = quickBase + BinnedLayout.quickHeadOffset(need);
             long head = get(s, headAt);
             long chunk = head & QUICK_LINK_MASK;
             if (chunk != NULL) {
@@ -1309,7 +1311,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     }
 
     private boolean borrow(long want) {
-        long byteSize = Math.max(MIN_BORROW_BYTE_SIZE, (want + HEAP_OVERHEAD_BYTE_SIZE + 7) & -8L);
+        long byteSize = Math.max(MIN_BORROW_BYTE_SIZE, (want + HEAP_OVERHEAD_BYTE_SIZE + CHUNK_UNIT - 1) & -CHUNK_UNIT);
         Allocator parent = source.parent();
         long block = parent.tryAllocate(byteSize, CHUNK_UNIT);
         refresh();
@@ -1383,8 +1385,8 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             throw new IllegalArgumentException("claim region must be non-negative, was offset " + offset
                     + ", byteSize " + byteSize);
         }
-        long base = (offset + CHUNK_UNIT - 1) & -CHUNK_UNIT;
-        long end = (offset + byteSize) & -CHUNK_UNIT;
+        long base = (offset + 7) & -8L; // heaps start at any 8-aligned offset (the first chunk is padded) ...
+        long end = (offset + byteSize) & -CHUNK_UNIT; // ... and end at 16-aligned ones
         if (!ready && memory.byteSize() >= meta + metaSize) {
             initialize(); // someone grew the memory: write the superblock now
         }
@@ -1396,10 +1398,10 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         return claimRegion(base, end);
     }
 
-    /** Claims {@code [base, end)}, both multiples of 8, as a heap. */
+    /** Claims {@code [base, end)}, a multiple of 8 and one of 16, as a heap. */
     private long claimRegion(long base, long end) {
         MemorySegment s = seg;
-        if (end - base < MIN_HEAP_BYTE_SIZE) {
+        if (end < BinnedLayout.minHeapEnd(base)) {
             throw new IllegalArgumentException("a heap needs at least " + MIN_HEAP_BYTE_SIZE + " bytes, region ["
                     + base + ", " + end + ") has " + Math.max(0, end - base));
         }
@@ -1428,7 +1430,8 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         } else {
             put(s, prev + HEAP_NEXT, base);
         }
-        long chunk = base + HEAP_HEADER_BYTE_SIZE;
+        put(s, base + HEAP_HEADER_BYTE_SIZE, 0); // the pad word, if any: no stale tag may remain below the chunk
+        long chunk = BinnedLayout.firstChunk(base);
         long size = end - SENTINEL_BYTE_SIZE - chunk;
         writeFree(s, chunk, size);
         link(s, chunk, size);
@@ -1514,7 +1517,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         }
         long topSize = get(s, sentinelAt - 8);
         long top = sentinelAt - topSize;
-        if (top == heap + HEAP_HEADER_BYTE_SIZE && newByteSize < MIN_HEAP_BYTE_SIZE) {
+        if (top == BinnedLayout.firstChunk(heap) && heap + newByteSize < BinnedLayout.minHeapEnd(heap)) {
             removeEmptyHeap(s, heap);
             return 0;
         }
@@ -1546,7 +1549,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     /** Drops a heap whose only chunk is free. */
     private void removeEmptyHeap(MemorySegment s, long heap) {
         long end = get(s, heap + HEAP_END);
-        long chunk = heap + HEAP_HEADER_BYTE_SIZE;
+        long chunk = BinnedLayout.firstChunk(heap);
         long size = end - SENTINEL_BYTE_SIZE - chunk;
         unlink(s, chunk, size);
         long prev = NULL;
@@ -1586,7 +1589,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             return end - heap;
         }
         long top = sentinelAt - get(s, sentinelAt - 8);
-        return top == heap + HEAP_HEADER_BYTE_SIZE ? 0 : top + SENTINEL_BYTE_SIZE - heap;
+        return top == BinnedLayout.firstChunk(heap) ? 0 : top + SENTINEL_BYTE_SIZE - heap;
     }
 
     @Override
@@ -1670,7 +1673,8 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             }
             long prev = NULL;
             for (long chunk = head; chunk != NULL; chunk = get(s, chunk + FREE_NEXT)) {
-                if (chunk < 0 || chunk + MIN_CHUNK_BYTE_SIZE > s.byteSize() || (chunk & 7) != 0) {
+                if (chunk < 0 || chunk + MIN_CHUNK_BYTE_SIZE > s.byteSize()
+                        || (chunk & (CHUNK_UNIT - 1)) != HEADER_BYTE_SIZE) {
                     throw broken("bin " + bin + " links to an offset outside the memory", chunk);
                 }
                 if (binned.put(chunk, bin) != null) {
@@ -1705,7 +1709,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         // Quick lists: parked chunks of exactly the list's size, each once.
         Map<Long, Long> parked = new HashMap<>();
         for (long size = MIN_CHUNK_BYTE_SIZE; size <= bins.quickMaxChunkSize; size += CHUNK_UNIT) {
-            long headAt = quickBase + size - MIN_CHUNK_BYTE_SIZE;
+            long headAt = quickBase + BinnedLayout.quickHeadOffset(size);
             long head = get(s, headAt);
             if (size > quickMax && head != NULL) {
                 throw broken("quick list of size " + size + " is in use with quick lists disabled", headAt);
@@ -1715,7 +1719,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                 if (++count > QUICK_LIMIT) {
                     throw broken("quick list of size " + size + " holds more than " + QUICK_LIMIT + " chunks", headAt);
                 }
-                if (chunk < 0 || chunk + size > s.byteSize() || (chunk & 7) != 0) {
+                if (chunk < 0 || chunk + size > s.byteSize() || (chunk & (CHUNK_UNIT - 1)) != HEADER_BYTE_SIZE) {
                     throw broken("quick list of size " + size + " links to an offset outside the memory", chunk);
                 }
                 long header = get(s, chunk);
@@ -1745,7 +1749,8 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         long high = 0;
         for (long heap = counter(s, SB_FIRST_HEAP); heap != NULL; heap = get(s, heap + HEAP_NEXT)) {
             long end = get(s, heap + HEAP_END);
-            if ((heap & 7) != 0 || (end & 7) != 0 || end - heap < MIN_HEAP_BYTE_SIZE || end > memory.byteSize()) {
+            if ((heap & 7) != 0 || (end & (CHUNK_UNIT - 1)) != 0 || end < BinnedLayout.minHeapEnd(heap)
+                    || end > memory.byteSize()) {
                 throw broken("heap bounds [" + heap + ", " + end + ") invalid", heap);
             }
             if (heap < previousEnd) {
@@ -1763,14 +1768,14 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             claimed += end - heap;
             long sentinelAt = end - SENTINEL_BYTE_SIZE;
             boolean previousFree = false;
-            long chunk = heap + HEAP_HEADER_BYTE_SIZE;
+            long chunk = BinnedLayout.firstChunk(heap);
             while (chunk < sentinelAt) {
                 long header = get(s, chunk);
                 long size = header & SIZE_MASK;
                 if ((header & CHECK_MASK) != check(chunk) || (header & SENTINEL) != 0) {
                     throw broken("chunk header's check bits do not match its position", chunk);
                 }
-                if (size < MIN_CHUNK_BYTE_SIZE || chunk + size > sentinelAt) {
+                if (size < MIN_CHUNK_BYTE_SIZE || (size & (CHUNK_UNIT - 1)) != 0 || chunk + size > sentinelAt) {
                     throw broken("chunk size " + size + " does not tile the heap [" + heap + ", " + end + ")", chunk);
                 }
                 if (((header & PREV_FREE) != 0) != previousFree) {

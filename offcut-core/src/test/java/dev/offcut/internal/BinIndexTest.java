@@ -5,6 +5,7 @@ import dev.offcut.Binning;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import static dev.offcut.internal.BinnedLayout.CHUNK_UNIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -12,14 +13,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 /** Exhaustive checks of the size-to-bin arithmetic over its whole small domain. */
 class BinIndexTest {
 
-    /** Every chunk size (multiple of 8, at least 32) up to 16 MiB maps monotonically, without skipping bins. */
+    /** Every chunk size (multiple of 16, at least 32) up to 16 MiB maps monotonically, without skipping bins. */
     @ParameterizedTest
     @EnumSource(Binning.class)
     void everyChunkSizeToSixteenMebibytesMapsMonotonicallyWithoutGaps(Binning binning) {
         BinIndex bins = BinIndex.of(binning);
         int previous = bins.binOf(32);
         assertEquals(0, previous, "the smallest chunk is in bin 0");
-        for (long size = 40; size <= 16L << 20; size += 8) {
+        for (long size = 32 + CHUNK_UNIT; size <= 16L << 20; size += CHUNK_UNIT) {
             int bin = bins.binOf(size);
             if (bin != previous && bin != previous + 1) {
                 fail("size " + size + " maps to bin " + bin + " after bin " + previous);
@@ -31,7 +32,10 @@ class BinIndexTest {
         }
     }
 
-    /** Each bin's lower bound maps to it, the size 8 below maps to the bin before; the last bin takes everything. */
+    /**
+     * Each bin's lower bound is a chunk size and maps to it, the chunk size below maps to the bin before (so every bin
+     * can hold chunks); the last bin takes everything.
+     */
     @ParameterizedTest
     @EnumSource(Binning.class)
     void everyBinsBoundsAreExact(Binning binning) {
@@ -39,18 +43,18 @@ class BinIndexTest {
         assertEquals(binning.binCount(), bins.binCount);
         for (int bin = 0; bin < bins.binCount; bin++) {
             long low = bins.lowerBound(bin);
-            assertEquals(0, low % 8, "bounds are chunk sizes");
+            assertEquals(0, low % CHUNK_UNIT, "bounds are chunk sizes");
             assertEquals(bin, bins.binOf(low), "lowerBound(" + bin + ")");
             if (bin > 0) {
-                assertEquals(bin - 1, bins.binOf(low - 8), "size below bin " + bin);
+                assertEquals(bin - 1, bins.binOf(low - CHUNK_UNIT), "size below bin " + bin);
                 assertTrue(low > bins.lowerBound(bin - 1));
             }
             if (bin < bins.binCount - 1) {
-                assertEquals(bin, bins.binOf(bins.lowerBound(bin + 1) - 8), "last size of bin " + bin);
+                assertEquals(bin, bins.binOf(bins.lowerBound(bin + 1) - CHUNK_UNIT), "last size of bin " + bin);
             }
         }
         long top = bins.lowerBound(bins.binCount - 1);
-        for (long size : new long[] {top, top + 8, top * 2, 1L << 47, (1L << 48) - 8, Long.MAX_VALUE / 2}) {
+        for (long size : new long[] {top, top + 16, top * 2, 1L << 47, (1L << 48) - 16, Long.MAX_VALUE / 2}) {
             assertEquals(bins.binCount - 1, bins.binOf(size), "size " + size + " is in the last bin");
         }
     }
@@ -93,7 +97,7 @@ class BinIndexTest {
     @EnumSource(Binning.class)
     void superblockSizesAndIdsAreAsDocumented(Binning binning) {
         BinIndex bins = BinIndex.of(binning);
-        assertEquals(binning == Binning.DEFAULT ? 3328 : 768, bins.superblockByteSize());
+        assertEquals(binning == Binning.DEFAULT ? 2816 : 768, bins.superblockByteSize());
         assertEquals(bins, BinIndex.ofId(bins.id));
         assertEquals(binning, bins.binning());
     }

@@ -16,6 +16,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import static dev.offcut.internal.BinnedTesting.assertFilled;
@@ -333,7 +334,7 @@ class BinnedAllocatorTest {
         assertEquals(10_000, heap);
         long metadataEnd = BinIndex.COMPACT.superblockByteSize();
         assertRefusedUnchanged(allocator, () -> allocator.claim(15_000, 10_000));
-        assertRefusedUnchanged(allocator, () -> allocator.claim(5_000, 5_008));
+        assertRefusedUnchanged(allocator, () -> allocator.claim(5_000, 5_016)); // heap ends round down to 16
         assertRefusedUnchanged(allocator, () -> allocator.claim(9_992, 30_000));
         assertRefusedUnchanged(allocator, () -> allocator.claim(12_000, 100));
         assertRefusedUnchanged(allocator, () -> allocator.claim(0, 5_000)); // the metadata
@@ -380,13 +381,50 @@ class BinnedAllocatorTest {
         allocator.verify();
         allocator.free(a);
         assertEquals(0, allocator.reserved(heap));
-        assertEquals(56, allocator.truncate(heap, 56), "an empty heap may shrink to the minimum");
+        assertEquals(64, allocator.truncate(heap, 64), "an empty heap may shrink to the minimum (16-aligned: 64 bytes)");
         allocator.verify();
         assertEquals(0, allocator.truncate(heap, 0), "an empty heap truncated below the minimum is removed");
         assertEquals(0, allocator.stats().heapCount());
         assertEquals(0, allocator.heaps().length);
         allocator.verify();
         assertRefusedUnchanged(allocator, () -> allocator.truncate(heap, 0));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Binning.class)
+    void heapsStartAtEitherResidueAndEveryBlockIsSixteenAligned(Binning binning) {
+        BinnedAllocator allocator = BinnedAllocator.builder(track(BinnedTesting.fixed(1 << 20))).binning(binning)
+                .source(MemorySource.manual()).build();
+        // At 0 mod 16 the first chunk needs a pad word: header 16 + pad 8 + chunk 32 + sentinel 8 = 64 bytes.
+        assertRefusedUnchanged(allocator, () -> allocator.claim(65_536, 56));
+        long padded = allocator.claim(65_536, 64);
+        assertEquals(65_560, BinnedLayout.firstChunk(padded));
+        // At 8 mod 16 it needs none: 56 bytes hold one smallest chunk.
+        long unpadded = allocator.claim(131_072 + 8, 56);
+        assertEquals(131_096, BinnedLayout.firstChunk(unpadded));
+        long a = allocator.allocate(24, 16);
+        long b = allocator.allocate(24, 16);
+        assertEquals(Set.of(65_568L, 131_104L), Set.of(a, b), "each heap holds exactly one 32-byte chunk");
+        allocator.verify();
+        allocator.free(a);
+        allocator.free(b);
+        long big = allocator.claim(200_000 + 8, 100_000);
+        SplittableRandom random = new SplittableRandom(3);
+        List<Long> live = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            if (!live.isEmpty() && random.nextInt(3) == 0) {
+                allocator.free(live.remove(random.nextInt(live.size())));
+                continue;
+            }
+            long offset = allocator.tryAllocate(random.nextLong(0, 300), 1L << random.nextInt(5));
+            if (offset != Allocator.NULL) {
+                assertEquals(0, offset % 16, "every block is 16-aligned, whatever alignment up to 16 was asked");
+                live.add(offset);
+            }
+        }
+        allocator.verify();
+        assertTrue(live.size() > 100);
+        assertTrue(allocator.reserved(big) > 0);
     }
 
     @Test
@@ -398,7 +436,7 @@ class BinnedAllocatorTest {
         assertEquals(8192, allocator.extend(heap, 8192));
         assertEquals(2, allocator.stats().fragmentCount(), "the new bytes merge with the free top");
         allocator.verify();
-        assertRefusedUnchanged(allocator, () -> allocator.extend(heap, 20_000 - 4096 + 8)); // into the next heap
+        assertRefusedUnchanged(allocator, () -> allocator.extend(heap, 20_000 - 4096 + 16)); // into the next heap
         assertRefusedUnchanged(allocator, () -> allocator.extend(next, 1 << 20)); // past the memory
         assertRefusedUnchanged(allocator, () -> allocator.extend(heap, 100)); // smaller
         assertRefusedUnchanged(allocator, () -> allocator.extend(heap + 8, 9000)); // not a heap
@@ -407,7 +445,8 @@ class BinnedAllocatorTest {
         // A live block at the top: a growth below one chunk cannot stand alone and is skipped.
         BinnedAllocator other = manual(1 << 16);
         long only = other.claim(4096, 4096);
-        long last = other.allocate(4096 - 24 - 8); // fills the heap exactly
+        // Fills the heap exactly: heap header 16, pad 8 (a 16-aligned heap), sentinel 8, block header 8.
+        long last = other.allocate(4096 - 32 - 8);
         assertEquals(4096, other.reserved(only));
         assertEquals(4096, other.extend(only, 4096 + 16), "16 bytes cannot make a chunk");
         assertEquals(4096 + 32, other.extend(only, 4096 + 32));
@@ -538,12 +577,12 @@ class BinnedAllocatorTest {
         }
         allocator.free(small);
         fill(allocator, big, 200_000);
-        // 60 000 bytes need a chunk of at least 60 008: small's 50 008 is too small, and nothing else is free, so
+        // 60 000 bytes need a chunk of at least 60 016: small's 50 016 is too small, and nothing else is free, so
         // the block stays where it is (a shrink cannot fail for want of a place).
         assertEquals(big, allocator.reallocate(big, 60_000));
         assertFilled(allocator, big, 60_000);
         allocator.verify();
-        assertEquals(big + 60_008, allocator.allocate(100_000), "the tail it gave up is free");
+        assertEquals(big + 60_016, allocator.allocate(100_000), "the tail it gave up is free");
     }
 
     @Test
@@ -657,7 +696,7 @@ class BinnedAllocatorTest {
     @Test
     void parkedSmallChunksAreReusedFirstAndConsolidatedBeforeMemoryRunsOut() {
         LinearMemory memory = track(BinnedTesting.fixed(1 << 20));
-        BinnedAllocator allocator = Allocator.binned(memory); // DEFAULT parks chunks of up to 1032 bytes
+        BinnedAllocator allocator = Allocator.binned(memory); // DEFAULT parks chunks of up to 1040 bytes
         long first = allocator.allocate(100);
         allocator.free(first);
         assertEquals(first, allocator.allocate(100), "a parked chunk of the same size is handed out again");
@@ -672,7 +711,8 @@ class BinnedAllocatorTest {
         allocator.verify();
         AllocatorStats parked = allocator.stats();
         long quickLimit = BinnedLayout.QUICK_LIMIT;
-        long overhead = parked.overheadBytes() - BinIndex.DEFAULT.superblockByteSize() - 24 - 12; // first: 112 - 100
+        long overhead = parked.overheadBytes() - BinIndex.DEFAULT.superblockByteSize()
+                - BinnedLayout.HEAP_OVERHEAD_BYTE_SIZE - 12; // first: 112 - 100
         assertTrue(overhead >= quickLimit * 208 && overhead <= quickLimit * 208 + 8 * parked.fragmentCount(),
                 "exactly one full quick list of 208-byte chunks is parked (overhead until consolidated): " + overhead);
         long bigSize = parked.availableBytes() + 2000; // fits only once the parked chunks are merged
