@@ -42,14 +42,17 @@ import java.util.Objects;
 public interface BinnedAllocator extends Allocator {
 
     /**
-     * Reopens the allocator whose metadata is at offset 0 of {@code memory}, with the default binning check and the
+     * Reopens the allocator whose metadata is at offset 0 of {@code memory} or, if there is none there, at the one
+     * page start that holds it (where an allocator built over an empty memory puts it when someone else grew the
+     * memory first; see {@link #metadataOffset()}), with the stored binning and the
      * {@linkplain MemorySource#growAndExtend() default source}. Live blocks, heaps and counters are as the previous
-     * allocator left them.
+     * allocator left them. An allocator that borrows from a parent keeps its metadata in a block of the parent:
+     * reopen it with {@link Builder#metadataOffset(long)}.
      *
-     * @param memory a memory an allocator built by {@link Builder#build()} (with metadata offset 0) used
+     * @param memory a memory an allocator built by {@link Builder#build()} used
      * @return an allocator over the same state
-     * @throws IllegalArgumentException if offset 0 of {@code memory} holds no binned-allocator metadata of this layout
-     *                                  version
+     * @throws IllegalArgumentException if neither offset 0 nor any page start holds binned-allocator metadata of
+     *                                  this layout version, or several page starts do
      */
     static BinnedAllocator open(LinearMemory memory) {
         return builder(memory).open();
@@ -81,22 +84,25 @@ public interface BinnedAllocator extends Allocator {
     MemorySource source();
 
     /**
-     * Returns where the allocator's metadata superblock starts in the memory; pass it to
-     * {@link Builder#metadataOffset(long)} to reopen an allocator that borrows from a parent.
+     * Returns where the allocator's metadata superblock starts in the memory: 0, the one set when building, the start
+     * of the allocator's first page if someone else grew the memory before its first allocation, or a block of the
+     * parent. Pass it to {@link Builder#metadataOffset(long)} to reopen an allocator that borrows from a parent.
      *
      * @return the metadata offset
      */
     long metadataOffset();
 
     /**
-     * Makes {@code [offset, offset + byteSize)}, shrunk inward to multiples of 8, a new heap (talc's {@code claim}).
-     * The region's bytes become the allocator's; their contents need not be zero.
+     * Makes {@code [offset, offset + byteSize)}, shrunk inward (its start to a multiple of 8, its end to a multiple of
+     * 16), a new heap (talc's {@code claim}). The region's bytes become the allocator's; their contents need not be
+     * zero.
      *
      * @param offset   the first byte of the region
      * @param byteSize the region's size in bytes
      * @return the heap's offset (its name for the other heap methods)
-     * @throws IllegalArgumentException if the region is negative, outside the memory, smaller than a heap's minimum of
-     *                                  56 bytes, or overlaps the metadata or an existing heap; nothing changes then
+     * @throws IllegalArgumentException if the region is negative, outside the memory, smaller than a heap's minimum
+     *                                  (56 bytes; 64 at a multiple of 16, where the first chunk needs a pad word),
+     *                                  or overlaps the metadata or an existing heap; nothing changes then
      */
     long claim(long offset, long byteSize);
 
@@ -236,14 +242,16 @@ public interface BinnedAllocator extends Allocator {
         }
 
         /**
-         * Reopens the allocator whose metadata is at the metadata offset, keeping every live block.
+         * Reopens the allocator whose metadata is at the metadata offset (if none was set: at offset 0, or else at the
+         * one page start that holds it, as {@link BinnedAllocator#open(LinearMemory)} finds it), keeping every live
+         * block.
          *
          * @return the reopened allocator
          * @throws IllegalArgumentException if no metadata of this layout version is there, or its binning differs
          *                                  from one set on this builder
          */
         public BinnedAllocator open() {
-            return UnsyncBinnedAllocator.open(memory, binning, source, Math.max(metadataOffset, 0));
+            return UnsyncBinnedAllocator.open(memory, binning, source, metadataOffset);
         }
     }
 }

@@ -385,7 +385,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
      * @param memory         the memory
      * @param binning        the binning expected, or {@code null} to accept the stored one
      * @param memorySource   the source
-     * @param metadataOffset where the superblock is
+     * @param metadataOffset where the superblock is, or -1 to find it (see {@link #findSuperblock})
      * @return the allocator
      */
     public static UnsyncBinnedAllocator open(LinearMemory memory, Binning binning, MemorySource memorySource,
@@ -396,7 +396,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             throw new IllegalArgumentException("the parent allocator must be over the same memory");
         }
         MemorySegment s = memory.segment();
-        long meta = metadataOffset;
+        long meta = metadataOffset >= 0 ? metadataOffset : findSuperblock(s);
         if (meta < 0 || meta > s.byteSize() - BinnedLayout.SB_BITMAP
                 || s.get(WORD, meta + SB_MAGIC) != BinnedLayout.MAGIC) {
             throw new IllegalArgumentException("no binned-allocator metadata at offset " + meta);
@@ -419,6 +419,31 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                 s.get(WORD, meta + SB_SALT), true);
         allocator.openCounters();
         return allocator;
+    }
+
+    /**
+     * Finds the superblock of an allocator reopened without a metadata offset: at offset 0, where {@code build()}
+     * puts it; else at the one page start that holds one, where a growing allocator moves it when someone else grew
+     * the memory before its first allocation. Returns 0 (for open's own error) if none is found; throws if two are.
+     * Scans at most one word per page, and only when offset 0 holds no superblock.
+     */
+    private static long findSuperblock(MemorySegment s) {
+        if (s.byteSize() < BinnedLayout.SB_BITMAP || s.get(WORD, SB_MAGIC) == BinnedLayout.MAGIC) {
+            return 0;
+        }
+        long found = -1;
+        for (long at = LinearMemory.PAGE_BYTE_SIZE; at <= s.byteSize() - BinnedLayout.SB_BITMAP;
+                at += LinearMemory.PAGE_BYTE_SIZE) {
+            if (s.get(WORD, at + SB_MAGIC) == BinnedLayout.MAGIC
+                    && s.get(WORD, at + SB_VERSION_BINNING) >>> 32 == BinnedLayout.LAYOUT_VERSION) {
+                if (found >= 0) {
+                    throw new IllegalArgumentException("binned-allocator metadata at offsets " + found + " and "
+                            + at + ": name one with builder(memory).metadataOffset(...)");
+                }
+                found = at;
+            }
+        }
+        return Math.max(found, 0);
     }
 
     private static long mix(long z) {

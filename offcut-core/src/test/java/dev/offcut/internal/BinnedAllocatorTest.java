@@ -252,11 +252,32 @@ class BinnedAllocatorTest {
         assertTrue(offset > allocator.metadataOffset());
         allocator.verify();
         AllocatorStats stats = allocator.stats();
-        BinnedAllocator again = BinnedAllocator.builder(memory).metadataOffset(allocator.metadataOffset()).open();
+        BinnedAllocator again = BinnedAllocator.open(memory); // no superblock at 0: found at its page start
+        assertEquals(allocator.metadataOffset(), again.metadataOffset());
         assertEquals(stats, again.stats());
         assertFilled(again, offset, 1000);
         again.free(offset);
         again.verify();
+    }
+
+    @Test
+    void openWithoutAnOffsetRefusesAMemoryWithNoSuperblockOrTwo() {
+        LinearMemory memory = track(LinearMemory.ofNative(8L << 20));
+        memory.grow(4);
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                () -> BinnedAllocator.open(memory));
+        assertTrue(none.getMessage().contains("no binned-allocator metadata"), none.getMessage());
+        BinnedAllocator first = BinnedAllocator.builder(memory).metadataOffset(LinearMemory.PAGE_BYTE_SIZE)
+                .source(MemorySource.manual()).build();
+        first.claim(2 * LinearMemory.PAGE_BYTE_SIZE, 1000);
+        assertEquals(first.metadataOffset(), BinnedAllocator.open(memory).metadataOffset());
+        BinnedAllocator.builder(memory).metadataOffset(3 * LinearMemory.PAGE_BYTE_SIZE)
+                .source(MemorySource.manual()).build();
+        IllegalArgumentException two = assertThrows(IllegalArgumentException.class,
+                () -> BinnedAllocator.open(memory));
+        assertTrue(two.getMessage().contains("metadataOffset"), two.getMessage());
+        assertEquals(first.metadataOffset(), BinnedAllocator.builder(memory)
+                .metadataOffset(LinearMemory.PAGE_BYTE_SIZE).open().metadataOffset());
     }
 
     @Test
