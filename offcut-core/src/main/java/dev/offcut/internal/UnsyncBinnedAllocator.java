@@ -103,13 +103,13 @@ import static dev.offcut.internal.BinnedLayout.SLACK_SHIFT;
  * block is handed back to the parent (quick lists are off for parent sources, so heaps do empty).
  *
  * <h2>Reallocate</h2>
- * Shrink to at most half the chunk: move, as mimalloc does, if a free chunk smaller than the block's own holds the
- * new size (its exact quick list, or the first bin sure to fit if that is below the chunk's bin); the old chunk then
- * merges whole instead of staying split under a small block that pins it (talc's heap-efficiency workload: 95.8 %
- * to 97.8 %). Any other shrink stays in place (the tail joins a free chunk above, or becomes one if at least 32
- * bytes); a shrink never grows the memory. Grow in place if the chunk above is free and big enough; else grow down
- * into a free chunk below (plus the one above) with a memmove if that suffices and keeps the alignment; else
- * allocate, copy, free.
+ * Shrink to at most half the chunk (and to at most 256 KiB, which bounds the copy): move, as mimalloc does, if a free
+ * chunk smaller than the block's own holds the new size (its exact quick list, or the first bin sure to fit if that
+ * is below the chunk's bin); the old chunk then merges whole instead of staying split under a small block that pins
+ * it (talc's heap-efficiency workload: 95.8 % to 97.8 %). Any other shrink stays in place (the tail joins a free
+ * chunk above, or becomes one if at least 32 bytes); a shrink never fails and never grows the memory. Grow in place
+ * if the chunk above is free and big enough; else grow down into a free chunk below (plus the one above) with a
+ * memmove if that suffices and keeps the alignment; else allocate, copy, free.
  *
  * <h2>Counters</h2>
  * Only the counters that no walk can rebuild live in the superblock: allocation adds to the two totals (count and
@@ -152,6 +152,12 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED;
     /** The smallest block borrowed from a parent for a heap. */
     private static final long MIN_BORROW_BYTE_SIZE = 16 * 1024;
+    /**
+     * The most bytes a shrinking block is copied to move it to a smaller chunk (see tryMoveToSmallerChunk): above it
+     * the block shrinks in place, so that a shrink never costs more than about 20 us of copying. The tail such a
+     * shrink frees is 256 KiB or more, large enough to be useful where it is.
+     */
+    private static final long MAX_SHRINK_MOVE_BYTE_SIZE = 256 * 1024;
 
     private final LinearMemory memory;
     private final boolean refreshEachCall;
@@ -1079,7 +1085,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         long need = chunkSizeFor(newByteSize);
         if ((offset & (byteAlignment - 1)) == 0 && need < MAX_CHUNK_BYTE_SIZE >>> 1) {
             if (need <= size) {
-                if (need <= size >>> 1) {
+                if (need <= size >>> 1 && newByteSize <= MAX_SHRINK_MOVE_BYTE_SIZE) {
                     long moved = tryMoveToSmallerChunk(s, need, newByteSize, byteAlignment, size);
                     if (moved != NULL) {
                         finishMove(s, offset, chunk, size, moved, oldByteSize, newByteSize);

@@ -607,6 +607,26 @@ class BinnedAllocatorTest {
     }
 
     @Test
+    void aShrinkThatWouldCopyMoreThan256KibStaysInPlace() {
+        BinnedAllocator allocator = Allocator.binned(track(LinearMemory.ofNative(64L << 20)));
+        long largeHole = allocator.allocate(600_000);
+        allocator.allocate(16);
+        long smallHole = allocator.allocate(150_000);
+        allocator.allocate(16);
+        long big = allocator.allocate(4_000_000);
+        allocator.allocate(16);
+        allocator.free(largeHole); // would hold 300 000 bytes, and is smaller than big's chunk
+        allocator.free(smallHole); // would hold 100 000 bytes, and is smaller than a 300 000-byte chunk
+        fill(allocator, big, 300_000);
+        assertEquals(big, allocator.reallocate(big, 300_000), "over 256 KiB: in place, however much it shrinks");
+        assertFilled(allocator, big, 300_000);
+        long moved = allocator.reallocate(big, 100_000);
+        assertEquals(smallHole, moved, "at most 256 KiB and under half: moves to the smaller free chunk");
+        assertFilled(allocator, moved, 100_000, big);
+        allocator.verify();
+    }
+
+    @Test
     void anAlignedBlockShrinkingBelowHalfKeepsItsAlignmentWhenItMoves() {
         BinnedAllocator allocator = BinnedAllocator.builder(track(LinearMemory.ofNative(16 << 20)))
                 .binning(Binning.COMPACT).build();
