@@ -177,7 +177,7 @@ public interface Allocator {
      * Resizes a block, moving it if it cannot be resized in place, or returns {@value #NULL} and leaves the block
      * untouched when memory is exhausted. An allocator may also move a block it could resize in place, where that
      * keeps its memory less fragmented: the binned allocator moves a block that shrinks to at most half its chunk
-     * into a smaller free chunk when one is free, and its shrinks never fail.
+     * into a smaller free chunk when one is free, and its shrinks that keep the block's alignment never fail.
      *
      * <p>The first {@code min(old size, newByteSize)} bytes are kept. A moved block has at least
      * {@code byteAlignment}; the old offset is then freed. {@code tryReallocate(NULL, n, a)} is

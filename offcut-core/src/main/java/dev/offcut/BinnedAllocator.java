@@ -14,7 +14,7 @@ import java.util.Objects;
  * {@link Allocator#MAX_BYTE_ALIGNMENT} is supported; the gap below a highly aligned block is returned to the free
  * lists. {@link #tryReallocate} grows in place when the next chunk allows and moves only otherwise; it shrinks in
  * place, except that a block shrinking to at most half its chunk moves to a smaller free chunk if one holds it (as
- * mimalloc does), so that the large chunk is freed whole rather than kept split. A shrink never fails and never grows
+ * mimalloc does), so that the large chunk is freed whole rather than kept split. A shrink that keeps the block's alignment never fails and never grows
  * the memory.
  *
  * <h2>State in memory</h2>
@@ -107,8 +107,8 @@ public interface BinnedAllocator extends Allocator {
     long claim(long offset, long byteSize);
 
     /**
-     * Grows a heap upward to {@code newByteSize} (rounded down to a multiple of 8) from its offset (talc's
-     * {@code extend}). The new bytes join the heap's free space, merged with a free chunk at its top. A growth of
+     * Grows a heap upward to {@code newByteSize} from its offset (talc's {@code extend}), with the heap's end
+     * rounded down to a multiple of 16. The new bytes join the heap's free space, merged with a free chunk at its top. A growth of
      * less than 32 bytes that cannot merge is skipped.
      *
      * @param heap        a heap's offset
@@ -121,8 +121,10 @@ public interface BinnedAllocator extends Allocator {
 
     /**
      * Shrinks a heap toward {@code newByteSize} from its offset, cutting free space at its top only (talc's
-     * {@code truncate}): it never cuts below a live block, so the result may be larger than asked. If the heap holds no
-     * live block and {@code newByteSize} is below the 56-byte minimum, the heap is removed.
+     * {@code truncate}): it never cuts below a live block, so the result may be larger than asked, and the heap's end
+     * is rounded down to a multiple of 16, so it may be up to 8 bytes smaller. If the heap holds no live block and
+     * {@code newByteSize} is below a heap's minimum (56 bytes; 64 for a heap at a multiple of 16, whose first chunk
+     * needs a pad word), the heap is removed.
      *
      * @param heap        a heap's offset
      * @param newByteSize the size wanted, {@code >= 0} and {@code <=} the heap's current size
@@ -248,7 +250,8 @@ public interface BinnedAllocator extends Allocator {
          *
          * @return the reopened allocator
          * @throws IllegalArgumentException if no metadata of this layout version is there, or its binning differs
-         *                                  from one set on this builder
+         *                                  from one set on this builder, or the source is a parent and no metadata
+         *                                  offset was set (the child's metadata is a block of the parent)
          */
         public BinnedAllocator open() {
             return UnsyncBinnedAllocator.open(memory, binning, source, metadataOffset);

@@ -41,10 +41,11 @@ class BinnedAlignmentTest {
                 }
                 long residue = k * CHUNK_UNIT;
                 // The heap's first block (its first chunk plus the header) has the chosen residue modulo the
-                // alignment; the heap starts 24 bytes below it, at 8 mod 16, so that it needs no pad word.
+                // alignment; the heap starts 24 bytes below it, at 8 mod 16 (no pad word), or for every other
+                // case 32 bytes below, at 0 mod 16 (a pad word before the first chunk).
                 long aligned = (metadataEnd + 64 + span - 1) & -span;
                 long firstBlock = aligned + span + residue;
-                long base = firstBlock - 24;
+                long base = firstBlock - ((k + shift) % 2 == 0 ? 24 : 32);
                 BinnedAllocator allocator = BinnedAllocator.builder(memory).binning(binning)
                         .source(MemorySource.manual()).build();
                 long heap = allocator.claim(base, 3 * Math.max(alignment, 64) + 4096);

@@ -325,6 +325,9 @@ class BinnedAllocatorTest {
         assertEquals(1 + heaps, parent.stats().allocationCount());
         parent.verify();
         child.verify();
+        IllegalArgumentException noOffset = assertThrows(IllegalArgumentException.class, () -> BinnedAllocator
+                .builder(memory).source(MemorySource.fromParent(parent)).open(), "it would find the parent's metadata");
+        assertTrue(noOffset.getMessage().contains("metadataOffset"), noOffset.getMessage());
         BinnedAllocator reopened = BinnedAllocator.builder(memory).source(MemorySource.fromParent(parent))
                 .metadataOffset(child.metadataOffset()).open();
         reopened.verify();
@@ -604,6 +607,26 @@ class BinnedAllocatorTest {
         assertFilled(allocator, big, 60_000);
         allocator.verify();
         assertEquals(big + 60_016, allocator.allocate(100_000), "the tail it gave up is free");
+    }
+
+    @Test
+    void aLargeRequestTakesTheTightestFittingChunkOfTheBinBelowItsCeiling() {
+        BinnedAllocator allocator = Allocator.binned(track(LinearMemory.ofNative(16 << 20)));
+        // Three free chunks in DEFAULT's [16 KiB, 18 KiB) bin, freed so that the tightest is not at the list's head.
+        long[] sizes = {17_880, 16_480, 17_480}; // chunks of 17 888, 16 496 and 17 488 bytes
+        long[] blocks = new long[sizes.length];
+        for (int i = 0; i < sizes.length; i++) {
+            blocks[i] = allocator.allocate(sizes[i]);
+            allocator.allocate(16); // keeps the free chunks apart
+        }
+        for (long block : blocks) {
+            allocator.free(block); // LIFO: the list reads 17 488, 16 496, 17 888
+        }
+        // 16 400 bytes need 16 416: every chunk of the bin fits, and its ceiling bin holds only the heap's free top.
+        assertEquals(blocks[1], allocator.allocate(16_400), "the tightest fit, not the list's head (17 488)");
+        // Too big for the tightest one left (17 488 needs to hold 17 504): the next one that fits.
+        assertEquals(blocks[0], allocator.allocate(17_490));
+        allocator.verify();
     }
 
     @Test

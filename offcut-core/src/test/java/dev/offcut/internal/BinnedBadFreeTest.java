@@ -104,8 +104,10 @@ class BinnedBadFreeTest {
     void interiorAndMisalignedOffsetsAreRefused(Binning binning) {
         for (boolean heapMemory : new boolean[] {false, true}) {
             Scene scene = new Scene(binning, heapMemory);
+            // Blocks are 16-aligned: offsets 8 past a multiple of 16 fail the alignment check, the 16-step ones
+            // reach the tag checks.
             for (long offset : new long[] {scene.a + 1, scene.a + 4, scene.a + 8, scene.a + 16, scene.a + 32,
-                    scene.d + 8, scene.d + 192, scene.c - 1}) {
+                    scene.d + 8, scene.d + 48, scene.d + 192, scene.c - 1}) {
                 scene.refuse(offset);
             }
         }
@@ -116,8 +118,8 @@ class BinnedBadFreeTest {
     void foreignOffsetsAreRefused(Binning binning) {
         Scene scene = new Scene(binning, false);
         for (long offset : new long[] {-8, -1, Long.MIN_VALUE, Long.MAX_VALUE - 7, scene.memory.byteSize(),
-                scene.memory.byteSize() + 8, scene.heapEnd + 8,
-                scene.b + 8, scene.b + 16, scene.b + 24, // inside a free chunk: its links and its body
+                scene.memory.byteSize() + 8, scene.heapEnd + 8, scene.heapEnd + 16,
+                scene.b + 8, scene.b + 16, scene.b + 24, scene.b + 32, scene.b + 48, // a free chunk's links and body
                 scene.e + 4096}) { // free space at the top of the heap
             scene.refuse(offset);
         }
@@ -135,6 +137,7 @@ class BinnedBadFreeTest {
         scene.refuse(scene.heap + 16);
         scene.refuse(scene.heapEnd); // its header would be the sentinel
         scene.refuse(scene.heapEnd - 8);
+        scene.refuse(scene.heapEnd - 16);
     }
 
     @ParameterizedTest
