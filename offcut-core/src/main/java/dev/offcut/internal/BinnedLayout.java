@@ -184,8 +184,10 @@ public final class BinnedLayout {
     public static final int HEADER_BYTE_SIZE = 8;
     /** The smallest chunk: header, two links, footer. */
     public static final int MIN_CHUNK_BYTE_SIZE = 32;
-    /** The smallest heap at any offset: header, pad, one minimal chunk, sentinel (56 bytes do at 8 mod 16). */
+    /** The smallest heap at any offset: header, pad, one minimal chunk, sentinel. */
     public static final int MIN_HEAP_BYTE_SIZE = HEAP_OVERHEAD_BYTE_SIZE + MIN_CHUNK_BYTE_SIZE;
+    /** The smallest heap of all, at 8 mod 16 (no pad): so a memory holds at most {@code byteSize / 56} heaps. */
+    public static final int SMALLEST_HEAP_BYTE_SIZE = HEAP_HEADER_BYTE_SIZE + MIN_CHUNK_BYTE_SIZE + SENTINEL_BYTE_SIZE;
     /** The largest chunk the size field can hold (exclusive bound): 2^48. */
     public static final long MAX_CHUNK_BYTE_SIZE = 1L << 48;
 

@@ -25,7 +25,6 @@ import static dev.offcut.internal.BinnedLayout.HEAP_NEXT;
 import static dev.offcut.internal.BinnedLayout.HEAP_OVERHEAD_BYTE_SIZE;
 import static dev.offcut.internal.BinnedLayout.MAX_CHUNK_BYTE_SIZE;
 import static dev.offcut.internal.BinnedLayout.MIN_CHUNK_BYTE_SIZE;
-import static dev.offcut.internal.BinnedLayout.MIN_HEAP_BYTE_SIZE;
 import static dev.offcut.internal.BinnedLayout.PREV_FREE;
 import static dev.offcut.internal.BinnedLayout.QUICK_COUNT_SHIFT;
 import static dev.offcut.internal.BinnedLayout.QUICK_LIMIT;
@@ -249,7 +248,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         long heaps = 0;
         for (long heap = counter(s, SB_FIRST_HEAP); heap != NULL; heap = get(s, heap + HEAP_NEXT)) {
             long end = get(s, heap + HEAP_END);
-            if (++heaps > s.byteSize() / MIN_HEAP_BYTE_SIZE || heap < 0 || end > s.byteSize()
+            if (++heaps > s.byteSize() / BinnedLayout.SMALLEST_HEAP_BYTE_SIZE || heap < 0 || end > s.byteSize()
                     || end < BinnedLayout.minHeapEnd(heap)) {
                 throw new IllegalArgumentException("corrupt binned-allocator heap list at offset " + heap);
             }
@@ -1803,7 +1802,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             if (heap < meta + metaSize && end > meta) {
                 throw broken("heap overlaps the superblock", heap);
             }
-            if (++heapCount > s.byteSize() / MIN_HEAP_BYTE_SIZE) {
+            if (++heapCount > s.byteSize() / BinnedLayout.SMALLEST_HEAP_BYTE_SIZE) {
                 throw broken("heap list has a cycle", heap);
             }
             previousEnd = end;
