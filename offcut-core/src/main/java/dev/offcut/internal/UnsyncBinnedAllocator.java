@@ -70,7 +70,7 @@ import static dev.offcut.internal.BinnedLayout.SLACK_SHIFT;
  * <h2>Allocate (n bytes, alignment a)</h2>
  * <ol>
  *   <li>{@code need = max(32, roundUp16(n + 8))}. If {@code a <= 16} and the quick list of chunk size {@code need} is
- *       not empty, pop it: three loads and two stores of the list and the header, and the two total counters.</li>
+ *       not empty, pop it: three loads and two stores of the list and the header, and a store to each total.</li>
  *   <li>Else, for {@code a <= 16}, bin {@code b = ceilBinOf(need)}: every chunk in bins {@code >= b} fits, so the first
  *       set bitmap bit at or above {@code b} names a bin whose head fits (a few bit operations over at most 4 bitmap
  *       words). For {@code need >= betterFitMinChunkSize} (DEFAULT 16 KiB, COMPACT 128 B) a bounded better-fit
@@ -114,6 +114,7 @@ import static dev.offcut.internal.BinnedLayout.SLACK_SHIFT;
  * <h2>Counters</h2>
  * Only the counters that no walk can rebuild live in the superblock: allocation adds to the two totals (count and
  * requested bytes), and so do growing reallocations; heap counts and claimed bytes change with the heaps. The
+ * totals are written through from copies in this object, never read on the hot paths (one store each). The
  * counters a walk of the heaps can rebuild (freed count and bytes, binned free-chunk bytes, fragments) are fields of
  * this object, so a free writes no counter word and the bins paths none either; {@link #open} rebuilds them with
  * one walk ({@code freed = total - live}), which makes reopening O(chunks). Live counts are total minus freed.
@@ -206,6 +207,13 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
      */
     private long freedCount;
     private long freedBytes;
+    /*
+     * Write-through copies of the superblock's two totals (TOTAL_ALLOCATION_COUNT, TOTAL_ALLOCATED_BYTES). This object
+     * owns the superblock, so the words always equal these fields: an allocation writes the new totals without
+     * reading the old ones (two word accesses fewer per allocation); verify() checks that the words still agree.
+     */
+    private long totalAllocationCount;
+    private long totalAllocatedBytes;
     /** The sum of the binned free chunks' sizes, headers included. */
     private long freeChunkBytes;
     /** The number of binned free chunks. */
@@ -269,8 +277,10 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                 chunk += size;
             }
         }
-        freedCount = counter(s, SB_TOTAL_ALLOCATION_COUNT) - liveCount;
-        freedBytes = counter(s, SB_TOTAL_ALLOCATED_BYTES) - liveBytes;
+        totalAllocationCount = counter(s, SB_TOTAL_ALLOCATION_COUNT);
+        totalAllocatedBytes = counter(s, SB_TOTAL_ALLOCATED_BYTES);
+        freedCount = totalAllocationCount - liveCount;
+        freedBytes = totalAllocatedBytes - liveBytes;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -879,8 +889,13 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     }
 
     private void countAllocation(MemorySegment s, long byteSize) {
-        add(s, SB_TOTAL_ALLOCATION_COUNT, 1);
-        add(s, SB_TOTAL_ALLOCATED_BYTES, byteSize);
+        put(s, meta + SB_TOTAL_ALLOCATION_COUNT, ++totalAllocationCount);
+        addAllocatedBytes(s, byteSize);
+    }
+
+    private void addAllocatedBytes(MemorySegment s, long delta) {
+        totalAllocatedBytes += delta;
+        put(s, meta + SB_TOTAL_ALLOCATED_BYTES, totalAllocatedBytes);
     }
 
     private void countFree(long byteSize) {
@@ -1138,7 +1153,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             long newByteSize) {
         long kept = Math.min(oldByteSize, newByteSize);
         MemorySegments.copy(s, offset, moved, kept);
-        add(s, SB_TOTAL_ALLOCATED_BYTES, -kept);
+        addAllocatedBytes(s, -kept);
         freedCount++;
         freedBytes += oldByteSize - kept;
         release(s, chunk, size, get(s, chunk));
@@ -1188,7 +1203,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
 
     private void countResize(MemorySegment s, long oldByteSize, long newByteSize) {
         if (newByteSize > oldByteSize) {
-            add(s, SB_TOTAL_ALLOCATED_BYTES, newByteSize - oldByteSize);
+            addAllocatedBytes(s, newByteSize - oldByteSize);
         } else {
             freedBytes += oldByteSize - newByteSize;
         }
@@ -1862,6 +1877,11 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         if (!binned.isEmpty()) {
             long stray = binned.keySet().iterator().next();
             throw broken("binned free chunk lies in no heap's chunk sequence", stray);
+        }
+        if (counter(s, SB_TOTAL_ALLOCATION_COUNT) != totalAllocationCount
+                || counter(s, SB_TOTAL_ALLOCATED_BYTES) != totalAllocatedBytes) {
+            throw broken("the superblock's totals (allocationCount, allocatedBytes) differ from this allocator's "
+                    + "write-through copies: another object wrote this superblock", meta + SB_TOTAL_ALLOCATION_COUNT);
         }
         long storedCount = counter(s, SB_TOTAL_ALLOCATION_COUNT) - freedCount;
         if (storedCount != liveCount) {
