@@ -601,20 +601,31 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         MemorySegment s = segment();
         long need = chunkSizeFor(byteSize);
         if (need <= quickMax) {
-            long headAt = quickBase + BinnedLayout.quickHeadOffset(need);
-            long head = get(s, headAt);
-            long chunk = head & QUICK_LINK_MASK;
-            // Any alignment the parked chunk happens to have is fine (always true up to 16: blocks are 16-aligned).
-            if (chunk != NULL && ((chunk + HEADER_BYTE_SIZE) & (byteAlignment - 1)) == 0) {
-                // Pop a parked chunk of exactly this size: no bins, no splitting. The count drops by one.
-                put(s, headAt, get(s, chunk + FREE_NEXT) | ((head & ~QUICK_LINK_MASK) - (1L << QUICK_COUNT_SHIFT)));
-                put(s, chunk, (get(s, chunk) & PREV_FREE) | need | ALLOCATED
-                        | ((need - HEADER_BYTE_SIZE - byteSize) << SLACK_SHIFT) | check(chunk));
-                countAllocation(s, byteSize);
-                return chunk + HEADER_BYTE_SIZE;
+            long offset = tryPopQuick(s, need, byteSize, byteAlignment);
+            if (offset != NULL) {
+                return offset;
             }
         }
         return allocateFromBins(s, byteSize, byteAlignment, need);
+    }
+
+    /**
+     * Pops a parked chunk of exactly {@code need} bytes (need {@code <= quickMax}): no bins, no splitting; the list's
+     * count drops by one. Any alignment the chunk happens to have is fine (always true up to 16: blocks are
+     * 16-aligned). Returns the block's offset, or NULL if the list is empty or its head is not aligned.
+     */
+    private long tryPopQuick(MemorySegment s, long need, long byteSize, long byteAlignment) {
+        long headAt = quickBase + BinnedLayout.quickHeadOffset(need);
+        long head = get(s, headAt);
+        long chunk = head & QUICK_LINK_MASK;
+        if (chunk == NULL || ((chunk + HEADER_BYTE_SIZE) & (byteAlignment - 1)) != 0) {
+            return NULL;
+        }
+        put(s, headAt, get(s, chunk + FREE_NEXT) | ((head & ~QUICK_LINK_MASK) - (1L << QUICK_COUNT_SHIFT)));
+        put(s, chunk, (get(s, chunk) & PREV_FREE) | need | ALLOCATED
+                | ((need - HEADER_BYTE_SIZE - byteSize) << SLACK_SHIFT) | check(chunk));
+        countAllocation(s, byteSize);
+        return chunk + HEADER_BYTE_SIZE;
     }
 
     /**
@@ -725,6 +736,14 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                 return tightest;
             }
         }
+        return tightestInList(s, head, need);
+    }
+
+    /**
+     * Returns the tightest chunk of at least {@code need} bytes among {@code head}, which fits, and the chunks that
+     * follow it in its list, looking at {@code FIT_LOOKS} chunks at most and stopping at an exact fit.
+     */
+    private long tightestInList(MemorySegment s, long head, long need) {
         long best = head;
         long bestSize = get(s, head) & SIZE_MASK;
         long chunk = get(s, head + FREE_NEXT);
@@ -813,17 +832,9 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             if (bin < 0) {
                 return NULL;
             }
-            long best = get(s, headsBase + 8L * bin);
+            // Every chunk of a sure bin is at least guaranteedSize >= need bytes, so each fits.
+            long best = tightestInList(s, get(s, headsBase + 8L * bin), need);
             long bestSize = get(s, best) & SIZE_MASK;
-            long chunk = get(s, best + FREE_NEXT);
-            for (int i = 1; i < FIT_LOOKS && chunk != NULL; i++) {
-                long size = get(s, chunk) & SIZE_MASK; // every chunk of a sure bin fits
-                if (size < bestSize) {
-                    best = chunk;
-                    bestSize = size;
-                }
-                chunk = get(s, chunk + FREE_NEXT);
-            }
             unlink(s, best, bestSize);
             return carve(s, best, bestSize, fitGap(best, bestSize, need, byteAlignment), need, byteSize);
         }
@@ -1171,15 +1182,9 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     private long tryMoveToSmallerChunk(MemorySegment s, long oldChunk, long size, long need, long newByteSize,
             long byteAlignment) {
         if (need <= quickMax && byteAlignment <= CHUNK_UNIT) {
-            long headAt = quickBase + BinnedLayout.quickHeadOffset(need);
-            long head = get(s, headAt);
-            long chunk = head & QUICK_LINK_MASK;
-            if (chunk != NULL) {
-                put(s, headAt, get(s, chunk + FREE_NEXT) | ((head & ~QUICK_LINK_MASK) - (1L << QUICK_COUNT_SHIFT)));
-                put(s, chunk, (get(s, chunk) & PREV_FREE) | need | ALLOCATED
-                        | ((need - HEADER_BYTE_SIZE - newByteSize) << SLACK_SHIFT) | check(chunk));
-                countAllocation(s, newByteSize);
-                return chunk + HEADER_BYTE_SIZE;
+            long offset = tryPopQuick(s, need, newByteSize, byteAlignment);
+            if (offset != NULL) {
+                return offset;
             }
         }
         int bin = bins.ceilBinOf(guaranteedSize(need, byteAlignment));
@@ -1488,8 +1493,10 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         } else {
             put(s, prev + HEAP_NEXT, base);
         }
-        put(s, base + HEAP_HEADER_BYTE_SIZE, 0); // the pad word, if any: no stale tag may remain below the chunk
         long chunk = BinnedLayout.firstChunk(base);
+        if (chunk != base + HEAP_HEADER_BYTE_SIZE) {
+            put(s, base + HEAP_HEADER_BYTE_SIZE, 0); // the pad word: no stale tag may remain below the first chunk
+        }
         long size = end - SENTINEL_BYTE_SIZE - chunk;
         writeFree(s, chunk, size);
         link(s, chunk, size);
