@@ -17,11 +17,14 @@ import dev.offcut.internal.UnsyncPageAllocator;
  * {@code memory().segment()}, or use {@link OffcutArena} for bounds-checked {@link java.lang.foreign.MemorySegment}s.
  * Offset {@value #NULL} is never handed out, so it means "no block", as a null pointer does in C and WebAssembly.
  * Alignment is of offsets: a block allocated with {@code byteAlignment} {@code a} satisfies {@code offset % a == 0}.
- * Native memories start on a 64 KiB boundary, so there the address is aligned too.
+ * Native memories ({@link LinearMemory#ofNative(long)}) start on a 64 KiB boundary, so there the address is aligned
+ * too for alignments up to 64 KiB; beyond that only the offset is sure to be aligned.
  *
  * <h2>Contract shared by every implementation</h2>
  * <ul>
- *   <li>The offset API allocates no Java objects per call (the statistics snapshot aside).</li>
+ *   <li>The offset API allocates no Java objects per call (the statistics snapshot aside), except in
+ *       {@link #checked(Allocator)}, which keeps a map entry per block and copies a block's bytes to check a
+ *       reallocation.</li>
  *   <li>Arguments are checked first: a {@code byteSize} outside {@code [0, }{@value #MAX_BYTE_SIZE}{@code ]}, or a
  *       {@code byteAlignment} that is not a power of two in {@code [1, }{@value #MAX_BYTE_ALIGNMENT}{@code ]}, gets an
  *       {@link IllegalArgumentException} that names the argument and the range, and nothing changes.</li>
@@ -191,8 +194,6 @@ public interface Allocator {
      *         in which case {@code offset} is still live and unchanged
      * @throws IllegalArgumentException if an argument is out of range or, where the allocator can tell,
      *                                  {@code offset} is not a live block
-     * @throws UnsupportedOperationException if the allocator never frees and so cannot move blocks
-     *                                       (no allocator of this module throws it)
      */
     long tryReallocate(long offset, long newByteSize, long byteAlignment);
 
@@ -203,7 +204,8 @@ public interface Allocator {
      * @param newByteSize   the new size in bytes, in {@code [0, MAX_BYTE_SIZE]}
      * @param byteAlignment the alignment the block needs, a power of two in {@code [1, MAX_BYTE_ALIGNMENT]}
      * @return the block's offset, never {@value #NULL}
-     * @throws IllegalArgumentException if an argument is out of range or {@code offset} is not a live block
+     * @throws IllegalArgumentException if an argument is out of range or, where the allocator can tell,
+     *                                  {@code offset} is not a live block
      * @throws OutOfMemoryError         if memory is exhausted; the block is still live and unchanged
      */
     default long reallocate(long offset, long newByteSize, long byteAlignment) {
@@ -221,7 +223,8 @@ public interface Allocator {
      * @param offset      a live block of this allocator, or {@value #NULL}
      * @param newByteSize the new size in bytes, in {@code [0, MAX_BYTE_SIZE]}
      * @return the block's offset, never {@value #NULL}
-     * @throws IllegalArgumentException if an argument is out of range or {@code offset} is not a live block
+     * @throws IllegalArgumentException if an argument is out of range or, where the allocator can tell,
+     *                                  {@code offset} is not a live block
      * @throws OutOfMemoryError         if memory is exhausted; the block is still live and unchanged
      */
     default long reallocate(long offset, long newByteSize) {
@@ -251,8 +254,7 @@ public interface Allocator {
      * Returns an allocator that fails every allocation (lol_alloc's {@code FailAllocator}): {@code tryAllocate}
      * returns {@value #NULL}, {@code allocate} throws {@link OutOfMemoryError}. Thread-safe: it has no state.
      *
-     * <p>Use it as a placeholder where allocation must not happen, or as the parent of a sub-allocator that may use
-     * only what it was given.
+     * <p>Use it as a placeholder where allocation must not happen.
      *
      * @return a new failing allocator, over its own empty fixed memory
      */
@@ -263,11 +265,14 @@ public interface Allocator {
     /**
      * Returns an allocator that gives every block whole 64 KiB pages and never frees (lol_alloc's
      * {@code LeakingPageAllocator}). Pages the memory already has are handed out first (page 0 excepted), then
-     * fresh pages are grown, one grow per block. Blocks are page-aligned (or more, as asked). {@code free} checks the
-     * offset and then does nothing. Not thread-safe.
+     * fresh pages are grown, one grow per block (two for the first block on an empty memory: page 0 is grown and
+     * burnt first, since offset 0 means "no block"). Blocks are page-aligned (or more, as asked: for an alignment
+     * above 64 KiB, up to {@code byteAlignment / 64 KiB - 1} pages are left unused to reach it). {@code free} checks
+     * the offset and then does nothing. Not thread-safe.
      *
      * @param memory the memory to allocate pages from
      * @return a new page allocator
+     * @throws NullPointerException if {@code memory} is {@code null}
      */
     static Allocator pages(LinearMemory memory) {
         return new UnsyncPageAllocator(memory);
@@ -280,6 +285,7 @@ public interface Allocator {
      *
      * @param memory the memory to allocate from
      * @return a new bump allocator
+     * @throws NullPointerException if {@code memory} is {@code null}
      */
     static BumpAllocator bump(LinearMemory memory) {
         return new UnsyncBumpAllocator(memory);
@@ -287,12 +293,13 @@ public interface Allocator {
 
     /**
      * Returns lol_alloc's free-list allocator over {@code memory}: an address-ordered free list searched first-fit,
-     * coalescing with both neighbours on free. Allocation and free are O(free blocks); prefer
-     * the binned allocator for anything but small heaps. Uses the memory's existing pages first, then grows.
-     * Not thread-safe.
+     * coalescing with both neighbours on free. Allocation is O(free chunks); free and reallocation are O(chunks), as
+     * they walk the chunks below the block to refuse a forged header; prefer the binned allocator for anything but
+     * small heaps. Uses the memory's existing pages first, then grows. Not thread-safe.
      *
      * @param memory the memory to allocate from
      * @return a new free-list allocator
+     * @throws NullPointerException if {@code memory} is {@code null}
      */
     static Allocator freeList(LinearMemory memory) {
         return new UnsyncFreeListAllocator(memory);
@@ -308,6 +315,7 @@ public interface Allocator {
      *
      * @param memory the memory to allocate from; the allocator owns its bytes from then on
      * @return a new binned allocator
+     * @throws NullPointerException if {@code memory} is {@code null}
      */
     static BinnedAllocator binned(LinearMemory memory) {
         return BinnedAllocator.builder(memory).build();
@@ -321,6 +329,7 @@ public interface Allocator {
      *
      * @param allocator the allocator to guard
      * @return a thread-safe allocator over the same memory
+     * @throws NullPointerException if {@code allocator} is {@code null}
      */
     static Allocator locked(Allocator allocator) {
         return new LockedAllocator(allocator);
@@ -332,6 +341,7 @@ public interface Allocator {
      *
      * @param allocator the allocator to confine
      * @return an allocator usable only from the thread that called this method
+     * @throws NullPointerException if {@code allocator} is {@code null}
      */
     static Allocator confined(Allocator allocator) {
         return new ConfinedAllocator(allocator, Thread.currentThread());
@@ -341,14 +351,15 @@ public interface Allocator {
      * Returns {@code allocator} in checked debug mode: a wrapper that keeps an exact record of live blocks, refuses
      * every free or reallocation of an offset that is not a live block (or a sized free of the wrong size) with an
      * {@link IllegalArgumentException} before the allocator sees it, and checks every answer (alignment, bounds, no
-     * overlap, zeroing, contents kept by reallocation) and the allocator's {@link #verify()} after every call,
-     * throwing {@link IllegalStateException} at the first call that breaks a promise.
+     * overlap, zeroing, contents kept by reallocation), the allocator's {@link #verify()} and its counters against
+     * the record after every call, throwing {@link IllegalStateException} at the first call that breaks a promise.
      *
      * <p>It costs a map entry per block and a full verify walk per call: for tests and debugging. Wrap a fresh
      * allocator (blocks allocated before wrapping are unknown to the record). Not thread-safe.
      *
      * @param allocator the allocator to check
      * @return the checking wrapper
+     * @throws NullPointerException if {@code allocator} is {@code null}
      */
     static Allocator checked(Allocator allocator) {
         return new UnsyncCheckedAllocator(allocator);

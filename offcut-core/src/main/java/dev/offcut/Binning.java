@@ -14,8 +14,10 @@ public enum Binning {
     /**
      * Tuned for speed on general workloads: 256 bins (14 of 16-byte steps up to 256 bytes, then 8 per power of two
      * up to 256 GiB), a 4-word bitmap, quick lists that recycle freed chunks of up to 1040 bytes (requests up to
-     * 1 KiB) without merging them (until an allocation would otherwise fail or grow the memory, or a heap is
-     * truncated), and 2816 bytes of metadata.
+     * 1 KiB) without merging them, and 2816 bytes of metadata. The quick lists are emptied (their chunks freed and
+     * merged) when an allocation would otherwise fail or grow the memory, and by
+     * {@link BinnedAllocator#truncate(long, long)} (so also by {@link BinnedAllocator#resize(long, long)} when it
+     * shrinks) and {@link BinnedAllocator#reserved(long)}, so that parked chunks do not count as live.
      */
     DEFAULT,
 

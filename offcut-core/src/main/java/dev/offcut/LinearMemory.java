@@ -6,6 +6,7 @@ import dev.offcut.internal.HeapLinearMemory;
 import dev.offcut.internal.NativeLinearMemory;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 import java.util.function.LongPredicate;
 
 /**
@@ -138,8 +139,8 @@ public interface LinearMemory extends AutoCloseable {
     /**
      * Creates heap memory for up to {@code maxByteSize} bytes on a Java {@code long[]}, starting empty.
      *
-     * @param maxByteSize the most the memory may grow to, rounded up to whole pages; in
-     *                    {@code (0, 2^33]} (8 GiB, the most one {@code long[]} can hold in whole pages)
+     * @param maxByteSize the most the memory may grow to, rounded up to whole pages; in {@code [1, 2^33]} (8 GiB:
+     *                    this implementation's limit; one {@code long[]} could hold nearly 16 GiB)
      * @return a new heap memory with 0 pages
      * @throws IllegalArgumentException if {@code maxByteSize} is out of range
      */
@@ -150,7 +151,8 @@ public interface LinearMemory extends AutoCloseable {
     /**
      * Creates heap memory for up to {@code maxByteSize} bytes and grows it to {@code initialByteSize}.
      *
-     * @param maxByteSize     the most the memory may grow to, rounded up to whole pages
+     * @param maxByteSize     the most the memory may grow to, rounded up to whole pages; in {@code [1, 2^33]} (8 GiB,
+     *                        this implementation's limit)
      * @param initialByteSize the size to start with, rounded up to whole pages; in {@code [0, maxByteSize]}
      * @return a new heap memory
      * @throws IllegalArgumentException if an argument is out of range
@@ -168,10 +170,11 @@ public interface LinearMemory extends AutoCloseable {
      *
      * @param segment the bytes to manage, read-write
      * @return a fixed memory over {@code segment}
+     * @throws NullPointerException     if {@code segment} is {@code null}
      * @throws IllegalArgumentException if {@code segment} is read-only
      */
     static LinearMemory of(MemorySegment segment) {
-        return new FixedLinearMemory(segment);
+        return new FixedLinearMemory(Objects.requireNonNull(segment, "segment"));
     }
 
     /**
@@ -182,6 +185,7 @@ public interface LinearMemory extends AutoCloseable {
      * @param refuseGrow given the 0-based index of each non-zero grow call, returns {@code true} to make that call
      *                   return {@code -1} without growing
      * @return the fault-injecting memory; closing it closes {@code delegate}
+     * @throws NullPointerException if {@code delegate} or {@code refuseGrow} is {@code null}
      */
     static LinearMemory ofFaultInjecting(LinearMemory delegate, LongPredicate refuseGrow) {
         return new FaultInjectingLinearMemory(delegate, refuseGrow);

@@ -1,5 +1,8 @@
 package dev.offcut;
 
+import dev.offcut.internal.Checks;
+import dev.offcut.internal.FixedLinearMemory;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -37,9 +40,16 @@ import java.util.Objects;
  *
  * <h2>Memory</h2>
  * The allocator's memory must {@linkplain LinearMemory#growsInPlace() grow in place} (native or fixed memory): heap
- * memory moves to a new array when it grows, which would leave earlier segments pointing at a stale copy. Addresses
- * are aligned up to the memory's base alignment (64 KiB for {@link LinearMemory#ofNative(long)}); a larger
- * {@code byteAlignment} is refused.
+ * memory moves to a new array when it grows, which would leave earlier segments pointing at a stale copy.
+ *
+ * <h2>Alignment</h2>
+ * A {@code byteAlignment} aligns the segment's address, so it may be no larger than the alignment of the memory's base
+ * address, and no larger than 64 KiB: {@link LinearMemory#ofNative(long)} guarantees a 64 KiB aligned base, and
+ * whether {@code mmap} happened to return a more aligned one varies from run to run, so it is not relied on. The one
+ * exception is {@link LinearMemory#of(MemorySegment) a fixed segment}, whose address alignment is the caller's to
+ * choose: there any power of two up to its address's alignment is accepted. A larger {@code byteAlignment}, or one that
+ * is not a power of two, is refused with an {@link IllegalArgumentException} naming {@code byteAlignment} and the
+ * range.
  *
  * <h2>Thread safety</h2>
  * As thread-safe as the allocator: wrap it in {@link Allocator#locked(Allocator)} to share the arena between threads.
@@ -50,7 +60,8 @@ public final class OffcutArena implements Arena {
     private final Allocator allocator;
     private final LinearMemory memory;
     private final MemorySegment.Scope scope;
-    private final long baseAlignment;
+    /** The largest {@code byteAlignment} accepted: see the class comment. */
+    private final long maxByteAlignment;
     private volatile boolean closed;
 
     private OffcutArena(Allocator allocator) {
@@ -58,7 +69,12 @@ public final class OffcutArena implements Arena {
         this.memory = allocator.memory();
         MemorySegment base = memory.segment();
         this.scope = base.scope();
-        this.baseAlignment = Math.min(base.maxByteAlignment(), Allocator.MAX_BYTE_ALIGNMENT);
+        // maxByteAlignment() of a native segment is the lowest set bit of its address: for LinearMemory.ofNative that
+        // is 64 KiB or more depending on where mmap put the reservation, so it is capped to what ofNative guarantees.
+        long addressAlignment = Math.min(base.maxByteAlignment(), Allocator.MAX_BYTE_ALIGNMENT);
+        this.maxByteAlignment = memory instanceof FixedLinearMemory
+                ? addressAlignment
+                : Math.min(addressAlignment, LinearMemory.PAGE_BYTE_SIZE);
     }
 
     /**
@@ -66,6 +82,7 @@ public final class OffcutArena implements Arena {
      *
      * @param allocator the allocator; the arena takes ownership of its memory
      * @return a new arena
+     * @throws NullPointerException     if {@code allocator} is {@code null}
      * @throws IllegalArgumentException if the allocator's memory does not grow in place (growable heap memory)
      * @throws IllegalStateException    if the memory is closed
      */
@@ -91,7 +108,8 @@ public final class OffcutArena implements Arena {
      * Allocates a zeroed segment of exactly {@code byteSize} bytes, as {@link Arena#allocate(long, long)} promises.
      *
      * @param byteSize      the segment's size, {@code >= 0}
-     * @param byteAlignment the address alignment, a power of two no larger than the memory's base alignment
+     * @param byteAlignment the address alignment, a power of two no larger than this arena accepts (see the class
+     *                      comment)
      * @return a new zeroed segment in this arena's scope
      * @throws IllegalArgumentException if an argument is out of range
      * @throws IllegalStateException    if the arena is closed
@@ -99,22 +117,29 @@ public final class OffcutArena implements Arena {
      */
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-        requireAlignment(byteAlignment);
+        requireOpen();
+        checkByteAlignment(byteAlignment);
         return slice(allocator.allocateZeroed(byteSize, byteAlignment), byteSize);
     }
 
     /**
-     * Allocates a zeroed segment, or returns {@link MemorySegment#NULL} when memory is exhausted, for callers that
-     * handle exhaustion without an exception.
+     * Allocates a <b>zeroed</b> segment, or returns {@link MemorySegment#NULL} when memory is exhausted, for callers
+     * that handle exhaustion without an exception.
+     *
+     * <p><b>It zeroes every byte</b>, as {@link #allocate(long, long)} and {@link Arena#allocate(long, long)} do, and
+     * unlike {@link Allocator#tryAllocate(long, long)}, whose block's contents are unspecified: it is the
+     * non-throwing form of {@link #allocate(long, long)}, not of {@link #allocateUninitialized(long, long)}.
      *
      * @param byteSize      the segment's size, {@code >= 0}
-     * @param byteAlignment the address alignment, a power of two no larger than the memory's base alignment
-     * @return a new zeroed segment in this arena's scope, or {@link MemorySegment#NULL}
+     * @param byteAlignment the address alignment, a power of two no larger than this arena accepts (see the class
+     *                      comment)
+     * @return a new segment in this arena's scope whose every byte is zero, or {@link MemorySegment#NULL}
      * @throws IllegalArgumentException if an argument is out of range
      * @throws IllegalStateException    if the arena is closed
      */
     public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
-        requireAlignment(byteAlignment);
+        requireOpen();
+        checkByteAlignment(byteAlignment);
         long offset = allocator.tryAllocateZeroed(byteSize, byteAlignment);
         return offset == Allocator.NULL ? MemorySegment.NULL : slice(offset, byteSize);
     }
@@ -123,14 +148,16 @@ public final class OffcutArena implements Arena {
      * Allocates a segment without zeroing it, for callers that overwrite every byte anyway.
      *
      * @param byteSize      the segment's size, {@code >= 0}
-     * @param byteAlignment the address alignment, a power of two no larger than the memory's base alignment
+     * @param byteAlignment the address alignment, a power of two no larger than this arena accepts (see the class
+     *                      comment)
      * @return a new segment whose contents are unspecified
      * @throws IllegalArgumentException if an argument is out of range
      * @throws IllegalStateException    if the arena is closed
      * @throws OutOfMemoryError         if the allocator cannot find the memory
      */
     public MemorySegment allocateUninitialized(long byteSize, long byteAlignment) {
-        requireAlignment(byteAlignment);
+        requireOpen();
+        checkByteAlignment(byteAlignment);
         return slice(allocator.allocate(byteSize, byteAlignment), byteSize);
     }
 
@@ -155,7 +182,8 @@ public final class OffcutArena implements Arena {
      * @param segment     a segment returned by this arena and not yet freed
      * @param newByteSize the new size, {@code >= 0}
      * @return the resized segment, with the {@linkplain Allocator#DEFAULT_BYTE_ALIGNMENT default alignment}
-     * @throws IllegalArgumentException if the segment was not handed out by this arena, or the size is out of range
+     * @throws IllegalArgumentException if the segment was not handed out by this arena or the allocator can tell it
+     *                                  is not a live block, or the size is out of range
      * @throws IllegalStateException    if the arena is closed
      * @throws OutOfMemoryError         if there is no room; the segment is then still live and unchanged
      */
@@ -169,16 +197,17 @@ public final class OffcutArena implements Arena {
      *
      * @param segment       a segment returned by this arena and not yet freed
      * @param newByteSize   the new size, {@code >= 0}
-     * @param byteAlignment the address alignment the segment needs, a power of two no larger than the memory's base
-     *                      alignment; pass the one it was allocated with to keep it
+     * @param byteAlignment the address alignment the segment needs, a power of two no larger than this arena accepts
+     *                      (see the class comment); pass the one it was allocated with to keep it
      * @return the resized segment
-     * @throws IllegalArgumentException if the segment was not handed out by this arena, or an argument is out of
-     *                                  range
+     * @throws IllegalArgumentException if the segment was not handed out by this arena or the allocator can tell it
+     *                                  is not a live block, or an argument is out of range
      * @throws IllegalStateException    if the arena is closed
      * @throws OutOfMemoryError         if there is no room; the segment is then still live and unchanged
      */
     public MemorySegment reallocate(MemorySegment segment, long newByteSize, long byteAlignment) {
-        requireAlignment(byteAlignment);
+        requireOpen();
+        checkByteAlignment(byteAlignment);
         long offset = offsetOf(segment);
         long oldByteSize = segment.byteSize();
         MemorySegment resized = slice(allocator.reallocate(offset, newByteSize, byteAlignment), newByteSize);
@@ -214,11 +243,10 @@ public final class OffcutArena implements Arena {
         closed = true;
     }
 
-    private void requireAlignment(long byteAlignment) {
-        requireOpen();
-        if (byteAlignment > baseAlignment && (byteAlignment & (byteAlignment - 1)) == 0) {
-            throw new IllegalArgumentException("byteAlignment must be a power of two no larger than " + baseAlignment
-                    + ", the alignment of this memory's base address, was " + byteAlignment);
+    private void checkByteAlignment(long byteAlignment) {
+        if (byteAlignment <= 0 || byteAlignment > maxByteAlignment || (byteAlignment & (byteAlignment - 1)) != 0) {
+            throw Checks.outOfRange("byteAlignment", byteAlignment, "a power of two in [1, " + maxByteAlignment
+                    + "] in this arena (the address alignment its memory guarantees)");
         }
     }
 

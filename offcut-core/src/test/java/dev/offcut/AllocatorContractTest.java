@@ -1,5 +1,6 @@
 package dev.offcut;
 
+import dev.offcut.internal.Checks;
 import dev.offcut.internal.FaultInjectingLinearMemory;
 
 import org.junit.jupiter.api.AfterEach;
@@ -697,12 +698,12 @@ public abstract class AllocatorContractTest {
             assertIllegalArgument("byteSize", () -> allocator.allocate(bad, 8));
             assertIllegalArgument("byteSize", () -> allocator.allocate(bad));
             assertIllegalArgument("byteSize", () -> allocator.allocateZeroed(bad, 8));
-            assertIllegalArgument("byteSize", () -> allocator.tryReallocate(Allocator.NULL, bad, 8));
-            assertIllegalArgument("byteSize", () -> allocator.reallocate(Allocator.NULL, bad, 8));
+            assertIllegalArgument("newByteSize", () -> allocator.tryReallocate(Allocator.NULL, bad, 8));
+            assertIllegalArgument("newByteSize", () -> allocator.reallocate(Allocator.NULL, bad, 8));
             assertIllegalArgument("byteSize", () -> allocator.free(Allocator.NULL, bad));
             if (block != Allocator.NULL) {
-                assertIllegalArgument("byteSize", () -> allocator.tryReallocate(block, bad, 8));
-                assertIllegalArgument("byteSize", () -> allocator.reallocate(block, bad));
+                assertIllegalArgument("newByteSize", () -> allocator.tryReallocate(block, bad, 8));
+                assertIllegalArgument("newByteSize", () -> allocator.reallocate(block, bad));
                 assertIllegalArgument("byteSize", () -> allocator.free(block, bad));
             }
             model.checkAll();
@@ -863,6 +864,11 @@ public abstract class AllocatorContractTest {
         long block = model.pick(1).offset(); // 128 bytes
         for (long wrong : new long[] {0, 1, 127, 129, 136, 256, 4096, Allocator.MAX_BYTE_SIZE}) {
             badFreeLeavesHeapIntact(BadFree.WRONG_SIZE, model, () -> allocator.free(block, wrong));
+        }
+        if (badFree(BadFree.WRONG_SIZE) == BadFreeResponse.REFUSED) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> allocator.free(block, 129));
+            assertEquals(Checks.wrongBlockSize(block, 129, 128).getMessage(), e.getMessage(),
+                    "every allocator words a wrong size the same");
         }
         // The right size still frees it (unless a tolerated wrong size already did nothing harmful).
         allocator.free(block, 128);

@@ -167,6 +167,53 @@ class OffcutArenaTest {
         arena.allocator().verify();
     }
 
+    /**
+     * Over native memory the accepted alignment is 64 KiB, whatever the base address: mmap may return a base that is
+     * 128 KiB aligned or more by chance, and an arena must not accept 128 KiB on one run and refuse it on the next.
+     */
+    @Test
+    void anAlignmentAbove64KiBIsRefusedOnEveryNativeMemory() {
+        Kind[] kinds = Kind.values();
+        int basesAlignedTo128KiB = 0;
+        for (int i = 0; i < 24; i++) {
+            // Reservations of different sizes, all kept open, so that their bases land at different addresses.
+            LinearMemory memory = LinearMemory.ofNative((16 + i) * PAGE);
+            if (i % 3 == 2) {
+                memory = LinearMemory.ofFaultInjecting(memory, call -> false);
+            }
+            if (memory.segment().address() % (2 * PAGE) == 0) {
+                basesAlignedTo128KiB++;
+            }
+            Kind kind = kinds[i % kinds.length];
+            Allocator allocator = switch (kind) {
+                case FREE_LIST -> Allocator.freeList(memory);
+                case BINNED -> Allocator.binned(memory);
+                case CHECKED_BUMP -> Allocator.checked(Allocator.bump(memory));
+            };
+            OffcutArena arena = OffcutArena.of(allocator);
+            resources.add(arena);
+            MemorySegment pageAligned = arena.allocate(8, PAGE);
+            assertEquals(0, pageAligned.address() % PAGE, "64 KiB is accepted and honoured");
+            List<org.junit.jupiter.api.function.Executable> calls = List.of(
+                    () -> arena.allocate(8, 2 * PAGE),
+                    () -> arena.tryAllocate(8, 2 * PAGE),
+                    () -> arena.allocateUninitialized(8, 2 * PAGE),
+                    () -> arena.reallocate(pageAligned, 16, 2 * PAGE));
+            AllocatorStats before = arena.allocator().stats();
+            for (org.junit.jupiter.api.function.Executable call : calls) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call,
+                        () -> kind + " over " + arena.allocator().memory() + " at base "
+                                + Long.toHexString(arena.allocator().memory().segment().address()));
+                assertTrue(e.getMessage().startsWith("byteAlignment must be a power of two in [1, 65536]")
+                        && e.getMessage().endsWith(", was 131072"), e.getMessage());
+            }
+            assertEquals(before, arena.allocator().stats(), "a refused alignment changes nothing");
+            arena.free(pageAligned);
+            arena.allocator().verify();
+        }
+        assertTrue(basesAlignedTo128KiB > 0, "no base was 128 KiB aligned: the test proved nothing this run");
+    }
+
     @ParameterizedTest
     @EnumSource(Kind.class)
     void reallocateKeepsTheContentsAndZeroesTheGrowth(Kind kind) {

@@ -6,7 +6,8 @@ import dev.offcut.Allocator;
  * Argument checks shared by every allocator, so that every one words its exceptions the same way.
  *
  * <p>Each {@code check*} method throws {@link IllegalArgumentException} naming the argument, the expected range and
- * the value received, and otherwise returns the value. They are tiny so that the JIT inlines them into the callers'
+ * the value received ({@code "byteSize must be in [0, 4611686018427387903], was -1"}), and otherwise returns the
+ * value. They are tiny so that the JIT inlines them into the callers'
  * hot paths; the message is built only on the failing, out-of-line path.
  */
 public final class Checks {
@@ -35,7 +36,7 @@ public final class Checks {
      */
     public static long checkByteSize(String name, long byteSize) {
         if (byteSize < 0 || byteSize > Allocator.MAX_BYTE_SIZE) {
-            throw outOfRange(name, byteSize, "[0, " + Allocator.MAX_BYTE_SIZE + "]");
+            throw outOfRange(name, byteSize, "in [0, " + Allocator.MAX_BYTE_SIZE + "]");
         }
         return byteSize;
     }
@@ -69,17 +70,18 @@ public final class Checks {
      */
     public static long checkInRange(String name, long value, long min, long max) {
         if (value < min || value > max) {
-            throw outOfRange(name, value, "[" + min + ", " + max + "]");
+            throw outOfRange(name, value, "in [" + min + ", " + max + "]");
         }
         return value;
     }
 
     /**
-     * Builds the exception for an argument out of range.
+     * Builds the exception for an argument out of range: {@code "<name> must be <expected>, was <value>"}.
      *
      * @param name     the argument's name
      * @param value    the value received
-     * @param expected the expected range, in words
+     * @param expected the expected range, in words that follow "must be", e.g. {@code "in [0, 5]"} or
+     *                 {@code "a power of two in [1, 64]"}
      * @return the exception, not thrown
      */
     public static IllegalArgumentException outOfRange(String name, long value, String expected) {
@@ -95,6 +97,20 @@ public final class Checks {
      */
     public static IllegalArgumentException notABlock(long offset, String why) {
         return new IllegalArgumentException("offset " + offset + " is not a live block: " + why);
+    }
+
+    /**
+     * Builds the exception for a sized free whose size is not the block's, worded the same by every allocator:
+     * {@code "byteSize 25 is not the size of the block at offset 2848 (24)"}.
+     *
+     * @param offset        the block's offset
+     * @param byteSize      the size the caller passed
+     * @param blockByteSize the size the block was allocated or last reallocated with
+     * @return the exception, not thrown
+     */
+    public static IllegalArgumentException wrongBlockSize(long offset, long byteSize, long blockByteSize) {
+        return new IllegalArgumentException("byteSize " + byteSize + " is not the size of the block at offset " + offset
+                + " (" + blockByteSize + ")");
     }
 
     /**

@@ -29,7 +29,7 @@ public final class ConfinedAllocator implements Allocator {
         this.owner = Objects.requireNonNull(owner, "owner");
     }
 
-    private void checkThread() {
+    private void requireOwnerThread() {
         if (Thread.currentThread() != owner) {
             throw wrongThread();
         }
@@ -48,43 +48,43 @@ public final class ConfinedAllocator implements Allocator {
 
     @Override
     public long tryAllocate(long byteSize, long byteAlignment) {
-        checkThread();
+        requireOwnerThread();
         return delegate.tryAllocate(byteSize, byteAlignment);
     }
 
     @Override
     public long tryAllocateZeroed(long byteSize, long byteAlignment) {
-        checkThread();
+        requireOwnerThread();
         return delegate.tryAllocateZeroed(byteSize, byteAlignment);
     }
 
     @Override
     public void free(long offset) {
-        checkThread();
+        requireOwnerThread();
         delegate.free(offset);
     }
 
     @Override
     public void free(long offset, long byteSize) {
-        checkThread();
+        requireOwnerThread();
         delegate.free(offset, byteSize);
     }
 
     @Override
     public long tryReallocate(long offset, long newByteSize, long byteAlignment) {
-        checkThread();
+        requireOwnerThread();
         return delegate.tryReallocate(offset, newByteSize, byteAlignment);
     }
 
     @Override
     public AllocatorStats stats() {
-        checkThread();
+        requireOwnerThread();
         return delegate.stats();
     }
 
     @Override
     public void verify() {
-        checkThread();
+        requireOwnerThread();
         delegate.verify();
     }
 

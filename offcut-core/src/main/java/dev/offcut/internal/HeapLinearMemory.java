@@ -27,7 +27,7 @@ import java.lang.foreign.MemorySegment;
  */
 public final class HeapLinearMemory extends AbstractLinearMemory {
 
-    /** The most a heap memory may hold: 2^33 bytes, 2^30 longs, within one Java array. */
+    /** The most a heap memory may hold: 2^33 bytes (2^30 longs), this implementation's limit, well within one array. */
     public static final long MAX_HEAP_BYTE_SIZE = 1L << 33;
 
     /** The array behind the view; may be longer than the view. Written only under the monitor. */

@@ -37,8 +37,9 @@ import java.util.Objects;
  * <p>Marks: {@link #mark()} pushes {@code (top, counters)} on a small Java-side stack and returns {@code top};
  * {@link #reset(long)} finds that entry, restores it and drops the entries above it. Marks are not on any hot path.
  *
- * <p>Invariants: every byte at or above {@code max(cleanFrom, top)} and below {@code limit} is zero (so
- * {@code cleanFrom} is raised lazily, only when {@code top} moves down: on reset and in-place shrink);
+ * <p>Invariants: every byte at or above {@code max(cleanFrom, top)} and below {@code limit}, outside the fences, is
+ * zero (fence bytes are another owner's; {@code cleanFrom} is raised lazily, only when {@code top} moves down: on
+ * reset and in-place shrink);
  * {@code 1 <= top <= max(limit, 1)}; {@code cleanFrom <= limit <= memory.byteSize()}; mark tops are
  * non-decreasing and {@code <= top}; fences are non-empty, ordered, below {@code limit}, never contain {@code top},
  * and {@code nextFence} is the first at or above {@code top}. Not thread-safe.
@@ -222,11 +223,11 @@ public final class UnsyncBumpAllocator implements BumpAllocator {
 
     @Override
     public long tryReallocate(long offset, long newByteSize, long byteAlignment) {
+        Checks.checkByteSize("newByteSize", newByteSize);
+        Checks.checkByteAlignment(byteAlignment);
         if (offset == NULL) {
             return tryAllocate(newByteSize, byteAlignment);
         }
-        Checks.checkByteSize("newByteSize", newByteSize);
-        Checks.checkByteAlignment(byteAlignment);
         checkLive(offset, 0);
         if (movesOnGrow) {
             segment = memory.segment();

@@ -54,14 +54,14 @@ import static dev.offcut.internal.FreeListLayout.tag;
  *
  * <p>Origin: the address-ordered first-fit list with coalescing of lol_alloc (and K&amp;R's {@code malloc}). Unlike
  * lol_alloc, which learns sizes from Rust's {@code dealloc}, Offcut has an unsized {@code free(offset)}, so every block
- * keeps one header word. Allocation and free are O(free chunks): fine for small heaps, not for large ones.
- * Not thread-safe.
+ * keeps one header word. Allocation is O(free chunks); free and reallocation are O(chunks), for the walk over the chunk
+ * headers that refuses a forged header: fine for small heaps, not for large ones. Not thread-safe.
  */
 public final class UnsyncFreeListAllocator implements Allocator {
 
     private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED;
     /** Requests above this cannot be described by a header's 48 size bits; they fail as out of memory. */
-    private static final long MAX_REQUEST = FreeListLayout.SIZE_MASK - 2 * GRANULE;
+    private static final long MAX_REQUEST_BYTE_SIZE = FreeListLayout.SIZE_MASK - 2 * GRANULE;
 
     private final LinearMemory memory;
     /** Heap memory moves when anyone grows it: then the segment is re-read at every call, not only after our grows. */
@@ -128,7 +128,7 @@ public final class UnsyncFreeListAllocator implements Allocator {
         Checks.checkByteSize(byteSize);
         Checks.checkByteAlignment(byteAlignment);
         refreshSegment();
-        long offset = allocateUncounted(byteSize, byteAlignment);
+        long offset = tryAllocateUncounted(byteSize, byteAlignment);
         if (offset != NULL) {
             allocationCount++;
             totalAllocationCount++;
@@ -138,23 +138,23 @@ public final class UnsyncFreeListAllocator implements Allocator {
         return offset;
     }
 
-    private long allocateUncounted(long byteSize, long byteAlignment) {
-        if (byteSize > MAX_REQUEST) {
+    private long tryAllocateUncounted(long byteSize, long byteAlignment) {
+        if (byteSize > MAX_REQUEST_BYTE_SIZE) {
             return NULL;
         }
         long chunkSize = chunkByteSize(byteSize);
         long alignment = Math.max(byteAlignment, GRANULE);
-        long offset = allocateFromList(byteSize, chunkSize, alignment);
+        long offset = tryAllocateFromList(byteSize, chunkSize, alignment);
         // One grow always suffices, unless someone else grew the memory meanwhile and the fence ate the new pages'
         // start: then one more. Never more than two grows per request.
         for (int grows = 0; offset == NULL && grows < 2 && tryGrowFor(chunkSize, alignment); grows++) {
-            offset = allocateFromList(byteSize, chunkSize, alignment);
+            offset = tryAllocateFromList(byteSize, chunkSize, alignment);
         }
         return offset;
     }
 
     /** First fit: carve the block out of the first free chunk that holds it once aligned. */
-    private long allocateFromList(long byteSize, long chunkSize, long alignment) {
+    private long tryAllocateFromList(long byteSize, long chunkSize, long alignment) {
         long prev = NULL;
         for (long cur = head; cur != NULL; ) {
             long curSize = size(get(cur));
@@ -269,8 +269,9 @@ public final class UnsyncFreeListAllocator implements Allocator {
     /**
      * Walks the chunk headers from the end of the last free chunk below {@code chunk} and refuses {@code chunk} unless
      * a chunk starts exactly there. Why: a header-shaped word that a caller wrote inside its own block would pass the
-     * tag checks; the walk cannot be fooled, because it steps only over real chunk boundaries. It costs a walk over
-     * the allocated chunks between the nearest free chunk and the block: O(chunks), like every free-list operation.
+     * tag checks; the walk cannot be fooled, because it steps only over real chunk boundaries. It costs a walk along
+     * the free list and then over the allocated chunks between the nearest free chunk and the block: O(chunks), which
+     * makes free and reallocation O(chunks) where allocation is O(free chunks).
      */
     private void checkOnChunkChain(long chunk) {
         long at = heapStart;
@@ -329,11 +330,7 @@ public final class UnsyncFreeListAllocator implements Allocator {
             return;
         }
         refreshSegment();
-        long header = checkLive(offset);
-        long byteSize = size(header);
-        release(offset - HEADER_BYTE_SIZE, chunkByteSize(byteSize));
-        allocationCount--;
-        allocatedBytes -= byteSize;
+        freeLive(offset, checkLive(offset));
     }
 
     @Override
@@ -345,22 +342,29 @@ public final class UnsyncFreeListAllocator implements Allocator {
         refreshSegment();
         long header = checkLive(offset);
         if (size(header) != byteSize) {
-            throw new IllegalArgumentException("byteSize must be the block's size " + size(header) + ", was "
-                    + byteSize);
+            throw Checks.wrongBlockSize(offset, byteSize, size(header));
         }
-        free(offset);
+        freeLive(offset, header);
+    }
+
+    /** Frees the block at {@code offset}, whose {@code header} {@link #checkLive} has just returned. */
+    private void freeLive(long offset, long header) {
+        long byteSize = size(header);
+        release(offset - HEADER_BYTE_SIZE, chunkByteSize(byteSize));
+        allocationCount--;
+        allocatedBytes -= byteSize;
     }
 
     @Override
     public long tryReallocate(long offset, long newByteSize, long byteAlignment) {
+        Checks.checkByteSize("newByteSize", newByteSize);
+        Checks.checkByteAlignment(byteAlignment);
         if (offset == NULL) {
             return tryAllocate(newByteSize, byteAlignment);
         }
-        Checks.checkByteSize("newByteSize", newByteSize);
-        Checks.checkByteAlignment(byteAlignment);
         refreshSegment();
         long header = checkLive(offset);
-        if (newByteSize > MAX_REQUEST) {
+        if (newByteSize > MAX_REQUEST_BYTE_SIZE) {
             return NULL;
         }
         long oldByteSize = size(header);
@@ -374,7 +378,7 @@ public final class UnsyncFreeListAllocator implements Allocator {
             totalAllocatedBytes += Math.max(0, newByteSize - oldByteSize);
             return offset;
         }
-        long moved = allocateUncounted(newByteSize, byteAlignment);
+        long moved = tryAllocateUncounted(newByteSize, byteAlignment);
         if (moved == NULL) {
             return NULL;
         }

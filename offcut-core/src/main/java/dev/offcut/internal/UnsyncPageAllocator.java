@@ -23,8 +23,17 @@ import java.util.Objects;
  *
  * <p>Grown pages are zero when first grown into, so zeroed allocation zeroes only blocks carved from the pages the
  * memory already had.
- * Invariants: every block offset is a multiple of 64 KiB in {@code [firstBlockOffset, memory.byteSize())};
- * {@code claimedBytes == grown pages * 64 KiB}. Not thread-safe (the counters are plain fields).
+ *
+ * <p>Overhead per block is at most {@code max(64 KiB, byteAlignment)} bytes: the rounding up to whole pages (a whole
+ * page for a 0-byte block, less otherwise) plus, for an alignment above 64 KiB, up to
+ * {@code byteAlignment / 64 KiB - 1} pages that are never used (the extra pages grown with the block, or existing
+ * pages skipped to reach an aligned one). Page 0 is burnt once.
+ *
+ * <p>Invariants: every block offset is a multiple of 64 KiB in {@code [firstBlockOffset, memory.byteSize())};
+ * {@code claimedBytes == (nextExistingPage + grownPages) * 64 KiB}, where {@code nextExistingPage} counts the
+ * existing pages handed out or skipped (page 0, pages skipped for alignment, blocks) and {@code grownPages} every
+ * page this allocator grew (page 0 on an empty memory, blocks, extra pages for alignment); {@code verify()} checks
+ * it. Not thread-safe (the counters are plain fields).
  */
 public final class UnsyncPageAllocator implements Allocator {
 
@@ -37,6 +46,8 @@ public final class UnsyncPageAllocator implements Allocator {
     private long nextExistingPage;
     /** Offset of the first block ever handed out, {@code Long.MAX_VALUE} before that. */
     private long firstBlockOffset = Long.MAX_VALUE;
+    /** Pages this allocator grew the memory by, all of them claimed. */
+    private long grownPages;
     private long allocationCount;
     private long allocatedBytes;
     private long claimedBytes;
@@ -60,17 +71,17 @@ public final class UnsyncPageAllocator implements Allocator {
     public long tryAllocate(long byteSize, long byteAlignment) {
         Checks.checkByteSize(byteSize);
         Checks.checkByteAlignment(byteAlignment);
-        return allocatePages(byteSize, byteAlignment, false);
+        return tryAllocatePages(byteSize, byteAlignment, false);
     }
 
     @Override
     public long tryAllocateZeroed(long byteSize, long byteAlignment) {
         Checks.checkByteSize(byteSize);
         Checks.checkByteAlignment(byteAlignment);
-        return allocatePages(byteSize, byteAlignment, true);
+        return tryAllocatePages(byteSize, byteAlignment, true);
     }
 
-    private long allocatePages(long byteSize, long byteAlignment, boolean zeroed) {
+    private long tryAllocatePages(long byteSize, long byteAlignment, boolean zeroed) {
         long pages = Math.max(1, Checks.alignUp(byteSize, PAGE_BYTE_SIZE) >>> LinearMemory.PAGE_SHIFT);
         long alignmentPages = Math.max(1, byteAlignment >>> LinearMemory.PAGE_SHIFT);
         long offset;
@@ -88,6 +99,7 @@ public final class UnsyncPageAllocator implements Allocator {
                 if (memory.grow(1) < 0) {
                     return NULL;
                 }
+                grownPages++;
                 claimedBytes += PAGE_BYTE_SIZE; // page 0 is burnt: offset 0 means "no block"
             }
             long extraPages = alignmentPages - 1;
@@ -95,6 +107,7 @@ public final class UnsyncPageAllocator implements Allocator {
             if (oldPages < 0) {
                 return NULL;
             }
+            grownPages += pages + extraPages;
             claimedBytes += (pages + extraPages) << LinearMemory.PAGE_SHIFT;
             offset = Checks.alignUp(oldPages << LinearMemory.PAGE_SHIFT, byteAlignment); // fresh pages: zero
         }
@@ -157,6 +170,10 @@ public final class UnsyncPageAllocator implements Allocator {
         if (claimedBytes > memory.byteSize() || (claimedBytes & (PAGE_BYTE_SIZE - 1)) != 0) {
             throw new IllegalStateException("page allocator: claimedBytes " + claimedBytes
                     + " is not whole pages within the memory's " + memory.byteSize() + " bytes");
+        }
+        if (claimedBytes != (nextExistingPage + grownPages) << LinearMemory.PAGE_SHIFT) {
+            throw new IllegalStateException("page allocator: claimedBytes " + claimedBytes
+                    + " is not (nextExistingPage " + nextExistingPage + " + grownPages " + grownPages + ") * 64 KiB");
         }
         if (allocationCount > 0 && (firstBlockOffset <= 0 || firstBlockOffset >= memory.byteSize())) {
             throw new IllegalStateException("page allocator: first block at " + firstBlockOffset

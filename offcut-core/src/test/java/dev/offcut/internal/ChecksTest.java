@@ -50,4 +50,20 @@ class ChecksTest {
         assertEquals(Allocator.MAX_BYTE_SIZE + 1, Checks.alignUp(Allocator.MAX_BYTE_SIZE, 1L << 32));
         assertTrue(Checks.notABlock(64, "why").getMessage().contains("64"));
     }
+
+    @Test
+    void messagesReadNameMustBeInRangeWasValue() {
+        assertEquals("byteSize must be in [0, 4611686018427387903], was -1",
+                assertThrows(IllegalArgumentException.class, () -> Checks.checkByteSize(-1)).getMessage());
+        assertEquals("newByteSize must be in [0, 4611686018427387903], was -1",
+                assertThrows(IllegalArgumentException.class, () -> Checks.checkByteSize("newByteSize", -1))
+                        .getMessage());
+        assertEquals("count must be in [0, 5], was 6",
+                assertThrows(IllegalArgumentException.class, () -> Checks.checkInRange("count", 6, 0, 5))
+                        .getMessage());
+        assertEquals("byteAlignment must be a power of two in [1, 4294967296], was 3",
+                assertThrows(IllegalArgumentException.class, () -> Checks.checkByteAlignment(3)).getMessage());
+        assertEquals("byteSize 25 is not the size of the block at offset 2848 (24)",
+                Checks.wrongBlockSize(2848, 25, 24).getMessage());
+    }
 }

@@ -171,4 +171,71 @@ class UnsyncCheckedAllocatorTest extends AllocatorContractTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> allocator.allocate(8, 8));
         assertTrue(e.getMessage().contains("invariant broken at 42"), e.getMessage());
     }
+
+    private static void assertCountersBroken(Allocator checked) {
+        IllegalStateException e = assertThrows(IllegalStateException.class, checked::verify);
+        assertTrue(e.getMessage().startsWith("checked mode") && e.getMessage().contains("allocationCount"),
+                e.getMessage());
+    }
+
+    @Test
+    void aBlockAllocatedBehindTheWrappersBackBreaksTheCounterInvariant() {
+        Allocator inner = Allocator.freeList(track(LinearMemory.ofNative(1L << 20)));
+        Allocator checked = Allocator.checked(inner);
+        checked.allocate(40, 8);
+        checked.free(checked.allocate(24, 8));
+        checked.verify();
+        inner.allocate(16, 8); // unknown to the record
+        assertCountersBroken(checked);
+        assertEquals(1, ((UnsyncCheckedAllocator) checked).liveBlockCount());
+    }
+
+    @Test
+    void aBlockFreedBehindTheWrappersBackBreaksTheCounterInvariant() {
+        Allocator inner = Allocator.freeList(track(LinearMemory.ofNative(1L << 20)));
+        Allocator checked = Allocator.checked(inner);
+        long block = checked.allocate(40, 8);
+        checked.verify();
+        inner.free(block); // still live in the record
+        assertCountersBroken(checked);
+    }
+
+    @Test
+    void aDelegateThatNeverFreesKeepsCountingReleasedBlocks() {
+        Allocator bump = Allocator.bump(track(LinearMemory.ofNative(1L << 20)));
+        Allocator checked = Allocator.checked(bump);
+        long a = checked.allocate(40, 8);
+        long b = checked.allocate(24, 8);
+        checked.free(a); // the bump allocator keeps counting it
+        long moved = checked.reallocate(b, 100, 8); // in place: b is the most recent block
+        long c = checked.allocate(8, 8);
+        checked.reallocate(moved, 200, 8); // moves: the old block stays counted
+        checked.free(c, 8);
+        checked.verify();
+        assertEquals(4, bump.stats().allocationCount(), "a, b, c and b moved: none freed");
+        bump.allocate(8, 8); // behind the wrapper's back
+        assertCountersBroken(checked);
+    }
+
+    @Test
+    void blocksTheDelegateHadBeforeWrappingAreItsBase() {
+        Allocator inner = Allocator.freeList(track(LinearMemory.ofNative(1L << 20)));
+        long before = inner.allocate(64, 8);
+        Allocator checked = Allocator.checked(inner);
+        checked.free(checked.allocate(32, 8));
+        checked.verify();
+        assertThrows(IllegalArgumentException.class, () -> checked.free(before), "unknown to the record");
+        checked.verify();
+    }
+
+    @Test
+    void aWrongSizeIsWordedAsEveryAllocatorWordsIt() {
+        Allocator checked = Allocator.checked(Allocator.bump(track(LinearMemory.ofNative(1L << 20))));
+        long block = checked.allocate(24, 8);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> checked.free(block, 25));
+        assertEquals("byteSize 25 is not the size of the block at offset " + block + " (24)", e.getMessage());
+        IllegalArgumentException n = assertThrows(IllegalArgumentException.class,
+                () -> checked.tryReallocate(Allocator.NULL, -1, 8));
+        assertTrue(n.getMessage().startsWith("newByteSize must be in [0, "), n.getMessage());
+    }
 }
