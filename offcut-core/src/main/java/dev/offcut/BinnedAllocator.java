@@ -14,12 +14,15 @@ import java.util.Objects;
  * {@link Allocator#MAX_BYTE_ALIGNMENT} is supported; the gap below a highly aligned block is returned to the free
  * lists. {@link #tryReallocate} grows in place when the next chunk allows and moves only otherwise; it shrinks in
  * place, except that a block shrinking to at most half its chunk moves to a smaller free chunk if one holds it (as
- * mimalloc does), so that the large chunk is freed whole rather than kept split. A shrink that keeps the block's alignment never fails and never grows
- * the memory.
+ * mimalloc does), so that the large chunk is freed whole rather than kept split. A shrink that keeps the block's
+ * alignment never fails and never grows the memory. Near-constant time is the fast path's: when no bin is sure to
+ * hold a request (the memory is nearly full, or the request is large for it), the bins that may hold it are
+ * searched chunk by chunk before the source is asked, which is O(free chunks).
  *
  * <h2>State in memory</h2>
  * All state (bin heads, the bitmap, the list of heaps, the counters) lives in the linear memory, in a metadata
- * superblock at {@link #metadataOffset()} (0 unless the allocator borrows from a parent). The Java object only caches
+ * superblock at {@link #metadataOffset()} (0 unless {@link Builder#metadataOffset} placed it, the allocator borrows
+ * from a parent, or someone else grew the memory before its first allocation or claim). The Java object only caches
  * constants, so {@link #open(LinearMemory)} reopens an allocator over the same memory with every live block intact.
  *
  * <h2>Heaps and sources</h2>
@@ -30,10 +33,13 @@ import java.util.Objects;
  *
  * <h2>Bad frees</h2>
  * {@code free}, sized {@code free} and {@code tryReallocate} refuse, with {@link IllegalArgumentException} and the heap
- * left exactly as it was: an offset that is not 16-aligned, outside every heap, inside the metadata, the start of a
- * free chunk (a double free), or whose header word does not carry the position-keyed check bits of an allocated chunk
- * followed by a valid next header (an interior or foreign offset; a forged or stale word passes with probability about
- * 2<sup>-20</sup>); and a sized free whose size is not the block's requested size.
+ * left exactly as it was: an offset that is not 16-aligned, outside the heaps' span, inside the metadata, the start of
+ * a free chunk (a double free), or whose header word does not carry the position-keyed check bits of an allocated
+ * chunk followed by a valid next header (an interior or foreign offset, or one in a gap between heaps; a random or
+ * stale word passes with probability about 2<sup>-20</sup>, and the salt in the check bits is random per build, so
+ * this holds for offsets of an earlier allocator built over the same bytes too); and a sized free whose size is not
+ * the block's requested size. The checks guard against mistakes, not attacks: code that can write the memory can
+ * forge a header that passes them.
  *
  * <h2>Thread safety</h2>
  * Not thread-safe. {@link Allocator#locked(Allocator)} makes the {@link Allocator} methods thread-safe, but not the
@@ -97,12 +103,21 @@ public interface BinnedAllocator extends Allocator {
      * 16), a new heap (talc's {@code claim}). The region's bytes become the allocator's; their contents need not be
      * zero.
      *
+     * <p>Before the first allocation, a claim also writes the metadata, after the region passed every check: at
+     * {@link #metadataOffset()}, or, if someone else grew the memory since the build and no metadata offset was set,
+     * at the region's start (rounded up to 64), the heap taking the rest of the region. It never takes the rest of
+     * the memory as a heap, as a first allocation does.
+     *
      * @param offset   the first byte of the region
      * @param byteSize the region's size in bytes
      * @return the heap's offset (its name for the other heap methods)
-     * @throws IllegalArgumentException if the region is negative, outside the memory, smaller than a heap's minimum
-     *                                  (56 bytes; 64 at a multiple of 16, where the first chunk needs a pad word),
-     *                                  or overlaps the metadata or an existing heap; nothing changes then
+     * @throws IllegalArgumentException      if the region is negative, outside the memory, smaller than a heap's
+     *                                       minimum (56 bytes; 64 at a multiple of 16, where the first chunk needs a
+     *                                       pad word), or overlaps the metadata or an existing heap; nothing changes
+     *                                       then
+     * @throws UnsupportedOperationException if the allocator borrows from a parent ({@link MemorySource#fromParent}):
+     *                                       its heaps are the parent's blocks, each handed back when it empties, and a
+     *                                       claimed heap would be handed to a parent that never lent it
      */
     long claim(long offset, long byteSize);
 
@@ -114,15 +129,18 @@ public interface BinnedAllocator extends Allocator {
      * @param heap        a heap's offset
      * @param newByteSize the size wanted, {@code >=} the heap's current size
      * @return the heap's byte size afterwards
-     * @throws IllegalArgumentException if {@code heap} is not a heap, {@code newByteSize} is below its size, or the
-     *                                  grown heap would leave the memory or overlap the metadata or the next heap
+     * @throws IllegalArgumentException      if {@code heap} is not a heap, {@code newByteSize} is below its size, or
+     *                                       the grown heap would leave the memory or overlap the metadata or the next
+     *                                       heap
+     * @throws UnsupportedOperationException if the allocator borrows from a parent and the heap would grow: the
+     *                                       heap is a block of the parent, and the bytes above it may be another
      */
     long extend(long heap, long newByteSize);
 
     /**
      * Shrinks a heap toward {@code newByteSize} from its offset, cutting free space at its top only (talc's
      * {@code truncate}): it never cuts below a live block, so the result may be larger than asked, and the heap's end
-     * is rounded down to a multiple of 16, so it may be up to 8 bytes smaller. If the heap holds no live block and
+     * is rounded down to a multiple of 16, so it may be up to 15 bytes smaller. If the heap holds no live block and
      * {@code newByteSize} is below a heap's minimum (56 bytes; 64 for a heap at a multiple of 16, whose first chunk
      * needs a pad word), the heap is removed.
      *
@@ -139,7 +157,8 @@ public interface BinnedAllocator extends Allocator {
      * @param heap        a heap's offset
      * @param newByteSize the size wanted, {@code >= 0}
      * @return the heap's byte size afterwards, 0 if it was removed
-     * @throws IllegalArgumentException as {@link #extend} or {@link #truncate} would
+     * @throws IllegalArgumentException      as {@link #extend} or {@link #truncate} would
+     * @throws UnsupportedOperationException as {@link #extend} would
      */
     long resize(long heap, long newByteSize);
 

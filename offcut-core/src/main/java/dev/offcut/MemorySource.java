@@ -9,8 +9,10 @@ import java.util.Objects;
  *
  * <p>The allocator consults its source at most once per failed request, and then retries that request once: a source
  * asks for enough memory for the request in one step and never loops (talc issue #47 grew to 4 GiB in a loop). If the
- * source cannot help, {@code tryAllocate} returns {@link Allocator#NULL} with every block and every counter as they
- * were. A source is configuration, not state: it is not stored in the memory, so pass the same one to
+ * source cannot help, {@code tryAllocate} returns {@link Allocator#NULL} with every live block, its contents and every
+ * count of blocks, bytes and heaps as they were. Before asking the source, {@link Binning#DEFAULT} merges the small
+ * freed chunks it keeps aside for quick reuse into the bins, so {@code availableBytes} and {@code fragmentCount} may
+ * change. A source is configuration, not state: it is not stored in the memory, so pass the same one to
  * {@link BinnedAllocator.Builder#open()} when reopening (what little state a source has, such as whether a claim
  * source has claimed its region, is in the memory).
  *

@@ -9,7 +9,8 @@ package dev.offcut.internal;
  * <pre>
  *   M +   0  MAGIC                   "OFFCUTB0"; its low three bits are 0, so it never reads as an allocated chunk
  *   M +   8  VERSION_BINNING         LAYOUT_VERSION &lt;&lt; 32 | binning id
- *   M +  16  SALT                    mixed into every chunk's check bits (distinguishes nested allocators)
+ *   M +  16  SALT                    mixed into every chunk's check bits; random per build, so that nested
+ *                                    allocators, and one built again over the same bytes, do not share tags
  *   M +  24  SUPERBLOCK_BYTE_SIZE    the byte size of this superblock
  *   M +  32  FIRST_HEAP              offset of the lowest heap, 0 if none; heaps form a list ordered by offset
  *   M +  40  SOURCE_STATE            1 once a claim source has claimed its region
@@ -208,6 +209,12 @@ public final class BinnedLayout {
     public static final int SLACK_SHIFT = 48;
     /** The slack field, unshifted: 6 bits. */
     public static final long SLACK_MASK = 0x3FL;
+    /**
+     * The most slack an allocated chunk holds: 24 bytes of rounding (a 0-byte request in a 32-byte chunk) plus a
+     * 16-byte remainder too small to split off. Every value above it, QUICK_SLACK included, is not an allocated
+     * chunk's.
+     */
+    public static final long MAX_SLACK = 40;
     /** The slack value that marks a chunk parked in a quick list. */
     public static final long QUICK_SLACK = 0x3FL;
     /** {@link #QUICK_SLACK} in place. */

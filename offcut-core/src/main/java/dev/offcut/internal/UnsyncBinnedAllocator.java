@@ -12,6 +12,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 
 import static dev.offcut.internal.BinnedLayout.ALLOCATED;
 import static dev.offcut.internal.BinnedLayout.CHECK_MASK;
@@ -69,8 +70,9 @@ import static dev.offcut.internal.BinnedLayout.SLACK_SHIFT;
  *
  * <h2>Allocate (n bytes, alignment a)</h2>
  * <ol>
- *   <li>{@code need = max(32, roundUp16(n + 8))}. If {@code a <= 16} and the quick list of chunk size {@code need} is
- *       not empty, pop it: three loads and two stores of the list and the header, and a store to each total.</li>
+ *   <li>{@code need = max(32, roundUp16(n + 8))}. If the quick list of chunk size {@code need} is not empty and its
+ *       head's block is aligned to {@code a} (always, for {@code a <= 16}), pop it: three loads and two stores of the
+ *       list and the header, and a store to each total.</li>
  *   <li>Else, for {@code a <= 16}, bin {@code b = ceilBinOf(need)}: every chunk in bins {@code >= b} fits, so the first
  *       set bitmap bit at or above {@code b} names a bin whose head fits (a few bit operations over at most 4 bitmap
  *       words). For {@code need >= betterFitMinChunkSize} (DEFAULT 16 KiB, COMPACT 128 B) a bounded better-fit
@@ -142,8 +144,18 @@ import static dev.offcut.internal.BinnedLayout.SLACK_SHIFT;
  * small for its superblock writes it with its first allocation, which grows the memory for both in one step (if
  * someone else grew the memory since the build and no metadata offset was given, those bytes are theirs: the
  * superblock then goes at the start of the pages this allocator grows, and {@link #metadataOffset()} says where).
+ * A {@code claim} before the first allocation writes the superblock too, but only after the region passes every
+ * check, and takes only the region as a heap, never the rest of the memory: at the metadata offset (or 0), or, if
+ * someone else grew the memory since the build and no metadata offset was given, at the region's start (64-aligned),
+ * the heap following it. The salt is random per build, so a block of an earlier allocator built (not reopened) over
+ * the same bytes carries tags that match only by chance (2<sup>-20</sup>).
  * Because of the counters and the copy, one object owns a superblock at a time: open a memory again only after its
  * previous allocator object is no longer used.
+ *
+ * <p>Parent-sourced: every heap is a block of the parent, handed back whole when it empties, so {@code claim} and
+ * growing a heap ({@code extend}, {@code resize} up) are refused with UnsupportedOperationException: a claimed heap
+ * would be handed to a parent that never lent it, and a heap grown in place would overwrite the parent's next block.
+ * Truncating one is allowed; the cut tail stays the parent's block until the heap empties.
  *
  * <p>Not thread-safe: {@link Allocator#locked(Allocator)} guards the {@link Allocator} methods only, not the heap
  * management methods.
@@ -253,18 +265,33 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         MemorySegment s = seg;
         long liveCount = 0;
         long liveBytes = 0;
-        long heaps = 0;
+        long low = Long.MAX_VALUE;
+        long high = 0;
+        // Every word is range-checked before it is read: a corrupt list must fail with this exception, not with the
+        // segment's IndexOutOfBoundsException. Heaps are ordered and disjoint (heap >= the previous end), so the
+        // walk also ends on a cyclic list.
         for (long heap = counter(s, SB_FIRST_HEAP); heap != NULL; heap = get(s, heap + HEAP_NEXT)) {
-            long end = get(s, heap + HEAP_END);
-            if (++heaps > s.byteSize() / BinnedLayout.SMALLEST_HEAP_BYTE_SIZE || heap < 0 || end > s.byteSize()
-                    || end < BinnedLayout.minHeapEnd(heap)) {
-                throw new IllegalArgumentException("corrupt binned-allocator heap list at offset " + heap);
+            if (heap < high || (heap & 7) != 0 || heap > s.byteSize() - BinnedLayout.SMALLEST_HEAP_BYTE_SIZE) {
+                throw new IllegalArgumentException("corrupt binned-allocator heap list: heap offset " + heap
+                        + " is not an 8-aligned offset above the previous heap's end " + high + " and inside the "
+                        + s.byteSize() + "-byte memory");
             }
+            long end = get(s, heap + HEAP_END);
+            if (end > s.byteSize() || end < BinnedLayout.minHeapEnd(heap) || (end & (CHUNK_UNIT - 1)) != 0) {
+                throw new IllegalArgumentException("corrupt binned-allocator heap list: heap at offset " + heap
+                        + " ends at " + end);
+            }
+            if (heap < meta + metaSize && end > meta) {
+                throw new IllegalArgumentException("corrupt binned-allocator heap list: heap [" + heap + ", " + end
+                        + ") overlaps the metadata at offset " + meta);
+            }
+            low = Math.min(low, heap);
+            high = end;
             long sentinelAt = end - SENTINEL_BYTE_SIZE;
             for (long chunk = BinnedLayout.firstChunk(heap); chunk < sentinelAt; ) {
                 long header = get(s, chunk);
                 long size = header & SIZE_MASK;
-                if (size < MIN_CHUNK_BYTE_SIZE || size > sentinelAt - chunk) {
+                if (size < MIN_CHUNK_BYTE_SIZE || size > sentinelAt - chunk || (size & (CHUNK_UNIT - 1)) != 0) {
                     throw new IllegalArgumentException("corrupt binned-allocator chunk at offset " + chunk);
                 }
                 if ((header & ALLOCATED) == 0) {
@@ -276,6 +303,11 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                 }
                 chunk += size;
             }
+        }
+        if (counter(s, SB_HEAPS_LOW) != low || counter(s, SB_HEAPS_HIGH) != high) {
+            throw new IllegalArgumentException("corrupt binned-allocator metadata at offset " + meta
+                    + ": the heap bounds [" + counter(s, SB_HEAPS_LOW) + ", " + counter(s, SB_HEAPS_HIGH)
+                    + ") are not the heap list's [" + low + ", " + high + ")");
         }
         totalAllocationCount = counter(s, SB_TOTAL_ALLOCATION_COUNT);
         totalAllocatedBytes = counter(s, SB_TOTAL_ALLOCATED_BYTES);
@@ -313,13 +345,13 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             if (meta == NULL) {
                 throw new IllegalStateException("the parent cannot give a " + superSize + "-byte block for metadata");
             }
-            UnsyncBinnedAllocator allocator = new UnsyncBinnedAllocator(memory, bins, source, meta, saltFor(meta),
+            UnsyncBinnedAllocator allocator = new UnsyncBinnedAllocator(memory, bins, source, meta, newSalt(meta),
                     false);
             allocator.initialize();
             return allocator;
         }
         long meta = Math.max(metadataOffset, 0);
-        UnsyncBinnedAllocator allocator = new UnsyncBinnedAllocator(memory, bins, source, meta, saltFor(meta), false);
+        UnsyncBinnedAllocator allocator = new UnsyncBinnedAllocator(memory, bins, source, meta, newSalt(meta), false);
         allocator.relocatable = metadataOffset < 0;
         if (memory.byteSize() >= meta + superSize) {
             allocator.initialize();
@@ -335,14 +367,20 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     /** Moves a pending allocator's superblock, before anything is written. */
     private void relocate(long newMeta) {
         meta = newMeta;
-        salt = saltFor(newMeta);
+        salt = newSalt(newMeta);
         bitmapBase = newMeta + SB_BITMAP;
         headsBase = newMeta + BinnedLayout.binHeadsOffset(binCount);
         quickBase = newMeta + BinnedLayout.quickHeadsOffset(binCount);
     }
 
-    private static long saltFor(long meta) {
-        return mix(meta ^ 0x6F66_6663_7574_0000L);
+    /**
+     * A fresh salt for a superblock at {@code meta}: random per build (and per relocation before the first write), so
+     * that the tags of an earlier allocator over the same bytes -- built again rather than reopened -- or of a nested
+     * allocator match this one's only by chance (2<sup>-10</sup> per word), never by construction. Reopening reads the
+     * stored salt. Not a secret: it only has to differ.
+     */
+    private static long newSalt(long meta) {
+        return mix(meta ^ ThreadLocalRandom.current().nextLong());
     }
 
     private boolean growing() {
@@ -351,6 +389,18 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
 
     /** Writes a fresh superblock; for growing sources, the memory's bytes above it become the first heap. */
     private void initialize() {
+        writeSuperblock();
+        if (growing()) {
+            long base = meta + metaSize;
+            long end = memory.byteSize() & -CHUNK_UNIT;
+            if (end >= BinnedLayout.minHeapEnd(base)) {
+                claimRegion(base, end);
+            }
+        }
+    }
+
+    /** Writes a fresh superblock with no heap; the allocator is ready from then on. */
+    private void writeSuperblock() {
         MemorySegment s = refresh();
         MemorySegments.zero(s, meta, metaSize);
         s.set(WORD, meta + SB_MAGIC, BinnedLayout.MAGIC);
@@ -361,13 +411,6 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         s.set(WORD, meta + SB_CLAIMED_BYTES, metaSize);
         s.set(WORD, meta + SB_TOTAL_CLAIMED_BYTES, metaSize);
         ready = true;
-        if (growing()) {
-            long base = meta + metaSize;
-            long end = memory.byteSize() & -CHUNK_UNIT;
-            if (end >= BinnedLayout.minHeapEnd(base)) {
-                claimRegion(base, end);
-            }
-        }
     }
 
     /** For a pending allocator: grows the memory for the superblock and a chunk of {@code want} bytes, once. */
@@ -596,7 +639,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         Checks.checkByteSize(byteSize);
         Checks.checkByteAlignment(byteAlignment);
         if (!ready) {
-            return allocatePending(byteSize, byteAlignment);
+            return tryAllocatePending(byteSize, byteAlignment);
         }
         MemorySegment s = segment();
         long need = chunkSizeFor(byteSize);
@@ -606,7 +649,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                 return offset;
             }
         }
-        return allocateFromBins(s, byteSize, byteAlignment, need);
+        return tryAllocateFromBins(s, byteSize, byteAlignment, need);
     }
 
     /**
@@ -635,7 +678,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
      * compilation unit that swallowed this path hit NodeCountInliningCutoff and left word accesses (get, put)
      * as out-of-line calls in the hot code (measured with -XX:+LogCompilation on talc's random actions).
      */
-    private long allocateFromBins(MemorySegment s, long byteSize, long byteAlignment, long need) {
+    private long tryAllocateFromBins(MemorySegment s, long byteSize, long byteAlignment, long need) {
         if (need < MAX_CHUNK_BYTE_SIZE >>> 1) {
             int bin = bins.ceilBinOf(need);
             if (bin < binCount) {
@@ -673,21 +716,21 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             return NULL; // no memory can hold it; and keeps need + alignment far from overflow
         }
         s = seg;
-        long offset = findAndCarve(s, byteSize, byteAlignment, need, false);
+        long offset = tryFindAndCarve(s, byteSize, byteAlignment, need, false);
         if (offset == NULL) {
-            offset = findAndCarve(s, byteSize, byteAlignment, need, true);
+            offset = tryFindAndCarve(s, byteSize, byteAlignment, need, true);
         }
         if (offset == NULL && flushQuickLists(s)) {
-            offset = findAndCarve(s, byteSize, byteAlignment, need, false);
+            offset = tryFindAndCarve(s, byteSize, byteAlignment, need, false);
             if (offset == NULL) {
-                offset = findAndCarve(s, byteSize, byteAlignment, need, true);
+                offset = tryFindAndCarve(s, byteSize, byteAlignment, need, true);
             }
         }
         if (offset == NULL && acquire(need, byteAlignment)) {
             s = refresh();
-            offset = findAndCarve(s, byteSize, byteAlignment, need, false);
+            offset = tryFindAndCarve(s, byteSize, byteAlignment, need, false);
             if (offset == NULL) {
-                offset = findAndCarve(s, byteSize, byteAlignment, need, true);
+                offset = tryFindAndCarve(s, byteSize, byteAlignment, need, true);
             }
         }
         return offset;
@@ -758,15 +801,15 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         return best;
     }
 
-    private long allocatePending(long byteSize, long byteAlignment) {
+    private long tryAllocatePending(long byteSize, long byteAlignment) {
         long need = chunkSizeFor(byteSize);
         if (need >= MAX_CHUNK_BYTE_SIZE >>> 1 || byteAlignment >= MAX_CHUNK_BYTE_SIZE >>> 1
                 || !initializeByGrowing(guaranteedSize(need, byteAlignment))) {
             return NULL;
         }
         MemorySegment s = seg;
-        long offset = findAndCarve(s, byteSize, byteAlignment, need, false);
-        return offset != NULL ? offset : findAndCarve(s, byteSize, byteAlignment, need, true);
+        long offset = tryFindAndCarve(s, byteSize, byteAlignment, need, false);
+        return offset != NULL ? offset : tryFindAndCarve(s, byteSize, byteAlignment, need, true);
     }
 
     /** The chunk size sure to hold a block of chunk size {@code need} at {@code byteAlignment}. */
@@ -789,7 +832,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         return gap + need <= size ? gap : -1;
     }
 
-    private long findAndCarve(MemorySegment s, long byteSize, long byteAlignment, long need, boolean exhaustive) {
+    private long tryFindAndCarve(MemorySegment s, long byteSize, long byteAlignment, long need, boolean exhaustive) {
         int sure = bins.ceilBinOf(guaranteedSize(need, byteAlignment));
         if (!exhaustive) {
             // The bins that may fit, lowest first: the tightest fit among each one's head and, while a budget of 8
@@ -826,7 +869,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                 bin++;
             }
             if (sure >= binCount) {
-                return searchBin(s, binCount - 1, byteSize, byteAlignment, need);
+                return trySearchBin(s, binCount - 1, byteSize, byteAlignment, need);
             }
             bin = firstNonEmptyBin(s, sure);
             if (bin < 0) {
@@ -842,7 +885,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         int from = Math.min(bins.binOf(need), binCount - 1);
         int to = Math.min(sure, binCount - 1);
         for (int bin = from; bin < to; bin++) {
-            long offset = searchBin(s, bin, byteSize, byteAlignment, need);
+            long offset = trySearchBin(s, bin, byteSize, byteAlignment, need);
             if (offset != NULL) {
                 return offset;
             }
@@ -850,7 +893,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         return NULL;
     }
 
-    private long searchBin(MemorySegment s, int bin, long byteSize, long byteAlignment, long need) {
+    private long trySearchBin(MemorySegment s, int bin, long byteSize, long byteAlignment, long need) {
         for (long chunk = get(s, headsBase + 8L * bin); chunk != NULL; chunk = get(s, chunk + FREE_NEXT)) {
             long size = get(s, chunk) & SIZE_MASK;
             long gap = fitGap(chunk, size, need, byteAlignment);
@@ -974,8 +1017,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         long header = checkedHeader(s, offset);
         long requested = (header & SIZE_MASK) - HEADER_BYTE_SIZE - ((header >>> SLACK_SHIFT) & SLACK_MASK);
         if (requested != byteSize) {
-            throw new IllegalArgumentException("byteSize " + byteSize + " is not the size of the block at offset "
-                    + offset + " (" + requested + ")");
+            throw Checks.wrongBlockSize(offset, byteSize, requested);
         }
         countFree(requested);
         release(s, offset - HEADER_BYTE_SIZE, header & SIZE_MASK, header);
@@ -1000,7 +1042,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             long slack = (header >>> SLACK_SHIFT) & SLACK_MASK;
             if ((header & (ALLOCATED | SENTINEL)) == ALLOCATED && (header & CHECK_MASK) == check(chunk)
                     && size >= MIN_CHUNK_BYTE_SIZE && next <= high - SENTINEL_BYTE_SIZE
-                    && slack <= size - HEADER_BYTE_SIZE && slack != BinnedLayout.QUICK_SLACK) {
+                    && slack <= size - HEADER_BYTE_SIZE && slack <= BinnedLayout.MAX_SLACK) {
                 long nextHeader = get(s, next);
                 if ((nextHeader & PREV_FREE) == 0 && (nextHeader & CHECK_MASK) == check(next)) {
                     return header;
@@ -1036,7 +1078,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
 
     /**
      * Returns an allocated (or parked) chunk to the bins: merge with free neighbours, bin the result. Like
-     * allocateFromBins, larger than FreqInlineSize on purpose, so that release (the quick-list push) stays small.
+     * tryAllocateFromBins, larger than FreqInlineSize on purpose, so that release (the quick-list push) stays small.
      */
     private void coalesce(MemorySegment s, long chunk, long header) {
         long size = header & SIZE_MASK;
@@ -1144,6 +1186,9 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                     long moved = growDown(s, chunk, size, below, belowSize, next, nextSize, need,
                             Math.min(oldByteSize, newByteSize), newByteSize);
                     countResize(s, oldByteSize, newByteSize);
+                    // The block moved, so the move counts as one more allocation and one free, as finishMove's do.
+                    put(s, meta + SB_TOTAL_ALLOCATION_COUNT, ++totalAllocationCount);
+                    freedCount++;
                     return moved;
                 }
             }
@@ -1447,22 +1492,51 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             throw new IllegalArgumentException("claim region must be non-negative, was offset " + offset
                     + ", byteSize " + byteSize);
         }
+        if (parentSource) {
+            throw new UnsupportedOperationException("claim: a parent-sourced allocator's heaps are blocks of its "
+                    + "parent, each handed back when it empties; claim regions with the parent instead");
+        }
         long base = (offset + 7) & -8L; // heaps start at any 8-aligned offset (the first chunk is padded) ...
         long end = (offset + byteSize) & -CHUNK_UNIT; // ... and end at 16-aligned ones
-        if (!ready && memory.byteSize() >= meta + metaSize) {
-            initialize(); // someone grew the memory: write the superblock now
-        }
         if (!ready) {
-            throw new IllegalArgumentException("region [" + base + ", " + end + ") is outside the memory of "
-                    + memory.byteSize() + " bytes, which has no room for the allocator's metadata yet");
+            return claimFirst(base, end);
         }
         refresh();
         return claimRegion(base, end);
     }
 
-    /** Claims {@code [base, end)}, a multiple of 8 and one of 16, as a heap. */
-    private long claimRegion(long base, long end) {
-        MemorySegment s = seg;
+    /**
+     * A claim before the first allocation, when there is no superblock yet. The memory grew since the build (else
+     * it could not hold the region), and the bytes it grew may be someone else's, so nothing is written until the
+     * region passes every check, and only the superblock and the region are written: unlike the first allocation,
+     * a claim never takes the rest of the memory as a heap. A relocatable allocator (built without a metadata
+     * offset) whose memory someone else grew puts its superblock at the start of the region, 64-aligned, and the
+     * heap after it, as the region is the only range it was given.
+     */
+    private long claimFirst(long base, long end) {
+        if (relocatable && memory.byteSize() != memoryByteSizeAtBuild) {
+            long newMeta = (base + 63) & -64L;
+            long heapBase = newMeta + metaSize;
+            if (end > memory.byteSize() || end < BinnedLayout.minHeapEnd(heapBase)) {
+                throw new IllegalArgumentException("region [" + base + ", " + end + ") of the " + memory.byteSize()
+                        + "-byte memory cannot hold this allocator's " + metaSize + "-byte metadata and a heap: "
+                        + "it needs [" + base + ", " + BinnedLayout.minHeapEnd(heapBase) + ") at least");
+            }
+            relocate(newMeta);
+            writeSuperblock();
+            return claimRegion(heapBase, end);
+        }
+        if (memory.byteSize() < meta + metaSize) {
+            throw new IllegalArgumentException("region [" + base + ", " + end + ") is outside the memory of "
+                    + memory.byteSize() + " bytes, which has no room for the allocator's metadata yet");
+        }
+        checkRegion(base, end);
+        writeSuperblock();
+        return claimRegion(base, end);
+    }
+
+    /** Checks a region's size and place against the memory and the superblock (not against other heaps). */
+    private void checkRegion(long base, long end) {
         if (end < BinnedLayout.minHeapEnd(base)) {
             throw new IllegalArgumentException("a heap at " + base + " needs at least "
                     + (BinnedLayout.minHeapEnd(base) - base) + " bytes, region [" + base + ", " + end + ") has "
@@ -1476,6 +1550,12 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             throw new IllegalArgumentException("region [" + base + ", " + end + ") overlaps the allocator's metadata ["
                     + meta + ", " + (meta + metaSize) + ")");
         }
+    }
+
+    /** Claims {@code [base, end)}, a multiple of 8 and one of 16, as a heap. */
+    private long claimRegion(long base, long end) {
+        MemorySegment s = seg;
+        checkRegion(base, end);
         long prev = NULL;
         long next = counter(s, SB_FIRST_HEAP);
         while (next != NULL && next < base) {
@@ -1515,10 +1595,13 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     public long extend(long heap, long newByteSize) {
         MemorySegment s = refresh();
         long end = checkedHeapEnd(s, heap);
-        if (newByteSize < end - heap) {
-            throw Checks.outOfRange("newByteSize", newByteSize, ">= the heap's size " + (end - heap));
-        }
+        Checks.checkInRange("newByteSize", newByteSize, end - heap, Long.MAX_VALUE);
         long newEnd = (heap + newByteSize) & -CHUNK_UNIT;
+        if (parentSource && newEnd > end) {
+            // The heap is a block of the parent: the bytes above it may be the parent's next block.
+            throw new UnsupportedOperationException("extend: heap " + heap + " of a parent-sourced allocator is a "
+                    + "block of its parent and cannot grow");
+        }
         if (newEnd < 0 || newEnd > memory.byteSize()) {
             throw new IllegalArgumentException("heap " + heap + " extended to " + newByteSize
                     + " bytes would leave the memory of " + memory.byteSize() + " bytes");
@@ -1596,6 +1679,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             return end - heap;
         }
         unlink(s, top, topSize);
+        put(s, sentinelAt, 0); // scrub the old end: no sentinel tag may stay in the bytes the heap gives up
         if (kept > 0) {
             writeFree(s, top, kept);
             link(s, top, kept);
@@ -1853,8 +1937,9 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                     previousFree = false;
                 } else if ((header & ALLOCATED) != 0) {
                     long slack = (header >>> SLACK_SHIFT) & SLACK_MASK;
-                    if (slack > size - HEADER_BYTE_SIZE) {
-                        throw broken("allocated chunk's slack " + slack + " exceeds its size " + size, chunk);
+                    if (slack > size - HEADER_BYTE_SIZE || slack > BinnedLayout.MAX_SLACK) {
+                        throw broken("allocated chunk's slack " + slack + " exceeds min(its size " + size
+                                + " - 8, " + BinnedLayout.MAX_SLACK + ")", chunk);
                     }
                     liveCount++;
                     liveBytes += size - HEADER_BYTE_SIZE - slack;
@@ -1907,10 +1992,10 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             throw broken("counter of free chunk bytes is " + freeChunkBytes + " but the walk finds " + freeBytes,
                     meta);
         }
-        checkCounter(s, SB_HEAP_COUNT, "heapCount", heapCount);
-        checkCounter(s, SB_CLAIMED_BYTES, "claimedBytes", claimed);
-        checkCounter(s, SB_HEAPS_LOW, "lowest heap offset", low);
-        checkCounter(s, SB_HEAPS_HIGH, "highest heap end", high);
+        verifyCounter(s, SB_HEAP_COUNT, "heapCount", heapCount);
+        verifyCounter(s, SB_CLAIMED_BYTES, "claimedBytes", claimed);
+        verifyCounter(s, SB_HEAPS_LOW, "lowest heap offset", low);
+        verifyCounter(s, SB_HEAPS_HIGH, "highest heap end", high);
         if (heapsLow != low || heapsHigh != high) {
             throw broken("the allocator's copy of the heaps' span [" + heapsLow + ", " + heapsHigh
                     + ") differs from the heaps' [" + low + ", " + high + ")", meta + SB_HEAPS_LOW);
@@ -1924,7 +2009,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         }
     }
 
-    private void checkCounter(MemorySegment s, int field, String name, long walked) {
+    private void verifyCounter(MemorySegment s, int field, String name, long walked) {
         long stored = counter(s, field);
         if (stored != walked) {
             throw broken("counter " + name + " is " + stored + " but the walk finds " + walked, meta + field);

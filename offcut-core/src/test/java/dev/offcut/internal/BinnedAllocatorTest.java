@@ -630,6 +630,53 @@ class BinnedAllocatorTest {
     }
 
     @Test
+    void aLargeRequestTakesTheTightestChunkOfItsCeilingBinWhenTheBinBelowHasNoFit() {
+        // A fixed memory: its free top is far above the bins looked at.
+        BinnedAllocator allocator = Allocator.binned(track(BinnedTesting.fixed(1 << 20)));
+        BinIndex bins = BinIndex.of(Binning.DEFAULT);
+        long need = 20_016; // a 20 000-byte request
+        assertTrue(need >= bins.betterFitMinChunkSize, "large enough for the better-fit look");
+        int ceiling = bins.ceilBinOf(need);
+        // Two chunks of the ceiling bin, the larger freed last (the list's head), and nothing in the bin below.
+        long larger = 0;
+        long smaller = 0;
+        for (long size = need + 16; bins.binOf(size) <= ceiling; size += 16) {
+            if (bins.binOf(size) == ceiling) {
+                smaller = smaller == 0 ? size : smaller;
+                larger = size;
+            }
+        }
+        assertTrue(smaller != 0 && larger > smaller, "the ceiling bin holds two sizes");
+        long smallBlock = allocator.allocate(smaller - 8);
+        allocator.allocate(16); // keeps the free chunks apart
+        long largeBlock = allocator.allocate(larger - 8);
+        allocator.allocate(16);
+        allocator.free(smallBlock);
+        allocator.free(largeBlock); // LIFO: the list reads larger, smaller
+        assertEquals(smallBlock, allocator.allocate(need - 16), "the tightest of the ceiling bin, not its head");
+        assertEquals(largeBlock, allocator.allocate(need - 16));
+        allocator.verify();
+    }
+
+    @Test
+    void aShrinkDoesNotMoveIntoTheFreeChunkJustAboveIt() {
+        BinnedAllocator allocator = Allocator.binned(track(BinnedTesting.fixed(1 << 20)));
+        long block = allocator.allocate(8184); // an 8192-byte chunk
+        long above = allocator.allocate(2040); // a 2048-byte chunk: binned when freed (above the quick lists)
+        long pin = allocator.allocate(16);
+        allocator.free(above);
+        fill(allocator, block, 1000);
+        long fragments = allocator.stats().fragmentCount(); // the chunk above and the heap's free top
+        // 1000 bytes is under half the chunk, and the only smaller free chunk is the one just above: moving there
+        // would split it, while shrinking in place merges the tail into it, one free chunk instead of two.
+        assertEquals(block, allocator.reallocate(block, 1000));
+        assertFilled(allocator, block, 1000);
+        allocator.verify();
+        assertEquals(fragments, allocator.stats().fragmentCount(), "the tail merged with the chunk above");
+        assertTrue(pin > block);
+    }
+
+    @Test
     void aShrinkThatWouldCopyMoreThan256KibStaysInPlace() {
         BinnedAllocator allocator = Allocator.binned(track(LinearMemory.ofNative(64L << 20)));
         long largeHole = allocator.allocate(600_000);

@@ -10,12 +10,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
 import static dev.offcut.internal.BinnedTesting.assertFilled;
 import static dev.offcut.internal.BinnedTesting.assertRefusedUnchanged;
 import static dev.offcut.internal.BinnedTesting.fill;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -178,5 +181,36 @@ class BinnedBadFreeTest {
         assertFilled(child, borrowed, 64);
         parent.verify();
         memory.close();
+    }
+
+    /**
+     * The second tag: a header forged inside a live block with the right check bits for its position (as a stale
+     * header, or user data that copies one, could carry) passes the first check; the next header, where the forged
+     * size points, is user data without a tag, and refuses it. Without the second read this free would be obeyed.
+     */
+    @ParameterizedTest
+    @EnumSource(Binning.class)
+    void aForgedHeaderWhoseNextHeaderIsNotATagIsRefused(Binning binning) {
+        LinearMemory memory = LinearMemory.ofHeap(1 << 20);
+        BinnedAllocator allocator = BinnedAllocator.builder(memory).binning(binning).build();
+        long block = allocator.allocate(1000);
+        long other = allocator.allocate(100);
+        fill(allocator, other, 100);
+        MemorySegment s = memory.segment();
+        long salt = s.get(ValueLayout.JAVA_LONG_UNALIGNED, allocator.metadataOffset() + BinnedLayout.SB_SALT);
+        long chunk = block + 24; // 8 mod 16, as every chunk is
+        while (BinnedLayout.checkBits(chunk + 64, salt) == 0) {
+            chunk += 16; // the next "header" is 0: it must not carry a valid tag by chance
+        }
+        assertTrue(chunk + 72 <= block + 1000, "the forged chunk and its next word lie inside the block");
+        s.set(ValueLayout.JAVA_LONG_UNALIGNED, chunk, 64 | BinnedLayout.ALLOCATED | BinnedLayout.checkBits(chunk, salt));
+        s.set(ValueLayout.JAVA_LONG_UNALIGNED, chunk + 64, 0);
+        long forged = chunk + 8;
+        assertRefusedUnchanged(allocator, () -> allocator.free(forged));
+        assertRefusedUnchanged(allocator, () -> allocator.free(forged, 56));
+        assertRefusedUnchanged(allocator, () -> allocator.tryReallocate(forged, 64, 8));
+        assertFilled(allocator, other, 100);
+        allocator.verify();
+        assertEquals(2, allocator.stats().allocationCount());
     }
 }
