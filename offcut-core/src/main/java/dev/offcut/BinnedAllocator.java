@@ -45,7 +45,7 @@ import java.util.Objects;
  * Not thread-safe. {@link Allocator#locked(Allocator)} makes the {@link Allocator} methods thread-safe, but not the
  * heap-management methods of this interface: call those only when no other thread uses the allocator.
  */
-public interface BinnedAllocator extends Allocator {
+public sealed interface BinnedAllocator extends Allocator permits UnsyncBinnedAllocator {
 
     /**
      * Reopens the allocator whose metadata is at offset 0 of {@code memory} or, if there is none there, at the one

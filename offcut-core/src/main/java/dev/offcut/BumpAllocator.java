@@ -1,5 +1,7 @@
 package dev.offcut;
 
+import dev.offcut.internal.UnsyncBumpAllocator;
+
 /**
  * A bump allocator: allocation moves a pointer up, single blocks are never freed, and everything allocated after a
  * {@linkplain #mark() mark} can be dropped at once with {@link #reset(long)} (an arena-style use).
@@ -14,7 +16,7 @@ package dev.offcut;
  *
  * <p>Not thread-safe: wrap in {@link Allocator#locked(Allocator)} to share (marks are then not available).
  */
-public interface BumpAllocator extends Allocator {
+public sealed interface BumpAllocator extends Allocator permits UnsyncBumpAllocator {
 
     /**
      * Returns a mark that names the current top of the allocator.

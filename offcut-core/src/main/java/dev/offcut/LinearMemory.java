@@ -70,16 +70,16 @@ public interface LinearMemory extends AutoCloseable {
     long maxByteSize();
 
     /**
-     * Adds {@code deltaPages} zeroed pages at the end of the memory, as WebAssembly's {@code memory.grow} does.
+     * Adds {@code pageCount} zeroed pages at the end of the memory, as WebAssembly's {@code memory.grow} does.
      *
      * <p>{@code grow(0)} returns the current page count and changes nothing.
      *
-     * @param deltaPages the number of pages to add, {@code >= 0}
+     * @param pageCount the number of pages to add, {@code >= 0}
      * @return the page count before the grow, or {@code -1} if the memory cannot grow that far (past its maximum,
      *         refused by the system, or closed); it never throws for that
-     * @throws IllegalArgumentException if {@code deltaPages} is negative
+     * @throws IllegalArgumentException if {@code pageCount} is negative
      */
-    long grow(long deltaPages);
+    long grow(long pageCount);
 
     /**
      * Returns a segment over the whole memory now, offsets {@code [0, byteSize())}.

@@ -131,7 +131,7 @@ class LinearMemoryTest {
         LinearMemory memory = create(backing);
         memory.grow(1);
         for (long delta : new long[] {-1, -2, Long.MIN_VALUE}) {
-            assertIllegalArgument("deltaPages", () -> memory.grow(delta));
+            assertIllegalArgument("pageCount", () -> memory.grow(delta));
             assertSizes(memory, 1);
         }
     }
@@ -296,7 +296,7 @@ class LinearMemoryTest {
         assertEquals(-1, memory.grow(1));
         assertEquals(-1, memory.grow(Long.MAX_VALUE));
         assertEquals(3, memory.grow(0));
-        assertIllegalArgument("deltaPages", () -> memory.grow(-1));
+        assertIllegalArgument("pageCount", () -> memory.grow(-1));
         assertEquals((byte) 0x3C, memory.segment().get(ValueLayout.JAVA_BYTE, 12345), "contents are the caller's");
         memory.segment().set(ValueLayout.JAVA_BYTE, 7, (byte) 1);
         assertEquals((byte) 1, segment.get(ValueLayout.JAVA_BYTE, 7), "the memory is the caller's segment");
@@ -358,7 +358,7 @@ class LinearMemoryTest {
         assertEquals(5, memory.growCalls());
         assertEquals(3, memory.pageCount());
         assertEquals(3, delegate.pageCount());
-        assertIllegalArgument("deltaPages", () -> memory.grow(-1));
+        assertIllegalArgument("pageCount", () -> memory.grow(-1));
         assertEquals(delegate.segment().address(), memory.segment().address());
         assertEquals(delegate.maxPageCount(), memory.maxPageCount());
         assertEquals(delegate.growsInPlace(), memory.growsInPlace());

@@ -65,20 +65,20 @@ abstract sealed class AbstractLinearMemory implements LinearMemory
     }
 
     @Override
-    public final synchronized long grow(long deltaPages) {
-        Checks.checkInRange("deltaPages", deltaPages, 0, Long.MAX_VALUE);
+    public final synchronized long grow(long pageCount) {
+        Checks.checkInRange("pageCount", pageCount, 0, Long.MAX_VALUE);
         MemorySegment old = view;
         if (old == null) {
             return -1;
         }
         long oldPages = old.byteSize() >>> PAGE_SHIFT;
-        if (deltaPages > maxPageCount - oldPages) {
+        if (pageCount > maxPageCount - oldPages) {
             return -1; // past the maximum: refused, as memory.grow refuses, never thrown
         }
-        if (deltaPages == 0) {
+        if (pageCount == 0) {
             return oldPages;
         }
-        MemorySegment grown = tryGrow(old, (oldPages + deltaPages) << PAGE_SHIFT);
+        MemorySegment grown = tryGrow(old, (oldPages + pageCount) << PAGE_SHIFT);
         if (grown == null) {
             return -1;
         }

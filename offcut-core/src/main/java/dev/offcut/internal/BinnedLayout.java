@@ -74,7 +74,10 @@ public final class BinnedLayout {
     // ---------------------------------------------------------------------------------------------------------------
     // Superblock
 
-    /** "OFFCUTB0" in ASCII; low three bits zero so the word never passes as an allocated chunk header. */
+    /**
+     * "OFFCUTB0" in ASCII, most significant byte first (so a little-endian dump shows "0BTUCFFO"); low three bits zero
+     * so the word never passes as an allocated chunk header.
+     */
     public static final long MAGIC = 0x4F46_4643_5554_4230L;
     /** The version of this layout, stored in the superblock; {@code open} refuses any other. */
     public static final int LAYOUT_VERSION = 4;

@@ -59,12 +59,12 @@ public final class FaultInjectingLinearMemory implements LinearMemory {
     }
 
     @Override
-    public synchronized long grow(long deltaPages) {
-        Checks.checkInRange("deltaPages", deltaPages, 0, Long.MAX_VALUE);
-        if (deltaPages > 0 && refuseGrow.test(growCalls++)) {
+    public synchronized long grow(long pageCount) {
+        Checks.checkInRange("pageCount", pageCount, 0, Long.MAX_VALUE);
+        if (pageCount > 0 && refuseGrow.test(growCalls++)) {
             return -1;
         }
-        return delegate.grow(deltaPages);
+        return delegate.grow(pageCount);
     }
 
     @Override
