@@ -55,10 +55,17 @@ public sealed interface BinnedAllocator extends Allocator permits UnsyncBinnedAl
      * allocator left them. An allocator that borrows from a parent keeps its metadata in a block of the parent:
      * reopen it with {@link Builder#metadataOffset(long)}.
      *
+     * <p>Reopening walks every chunk and every free list once (O(chunks), allocating nothing) and refuses metadata
+     * that is corrupt in the ways that would otherwise surface later as damage: a heap list out of order or out of
+     * the memory, chunks that do not tile their heap, heap bounds that disagree with the list, and bin or quick-list
+     * links that do not lead to tagged chunks of their list's kind or do not hold exactly the heaps' free and parked
+     * chunks. {@link #verify()} checks the rest.
+     *
      * @param memory a memory an allocator built by {@link Builder#build()} used
      * @return an allocator over the same state
      * @throws IllegalArgumentException if neither offset 0 nor any page start holds binned-allocator metadata of
-     *                                  this layout version, or several page starts do
+     *                                  this layout version, or several page starts do, or the metadata is corrupt as
+     *                                  above
      */
     static BinnedAllocator open(LinearMemory memory) {
         return builder(memory).open();

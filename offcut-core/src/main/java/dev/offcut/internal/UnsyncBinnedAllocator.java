@@ -258,11 +258,15 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     }
 
     /**
-     * For a reopened allocator: rebuilds the counters that live in this object from one walk of the heaps, checking
-     * just enough (tiling, sizes, a bounded heap list) that corrupt metadata fails with an exception, not a loop.
+     * For a reopened allocator: rebuilds the counters that live in this object from one walk of the heaps, then walks
+     * the bin and quick lists, checking enough (a bounded, ordered heap list, tiling, sizes, the heap bounds, and
+     * every list link leading to a tagged chunk of its list's kind, the lists holding exactly the chunks the heap walk
+     * found) that corrupt metadata fails here with IllegalArgumentException rather than later as damage. O(chunks),
+     * allocating nothing; {@link #verify()} checks the rest (footers, mutual links, adjacency).
      */
     private void openCounters() {
         MemorySegment s = seg;
+        long parkedCount = 0;
         long liveCount = 0;
         long liveBytes = 0;
         long low = Long.MAX_VALUE;
@@ -300,6 +304,8 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                 } else if ((header & QUICK_MARK) != QUICK_MARK) {
                     liveCount++;
                     liveBytes += size - HEADER_BYTE_SIZE - ((header >>> SLACK_SHIFT) & SLACK_MASK);
+                } else {
+                    parkedCount++;
                 }
                 chunk += size;
             }
@@ -309,10 +315,90 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                     + ": the heap bounds [" + counter(s, SB_HEAPS_LOW) + ", " + counter(s, SB_HEAPS_HIGH)
                     + ") are not the heap list's [" + low + ", " + high + ")");
         }
+        checkListsOnOpen(s, low, high, parkedCount);
         totalAllocationCount = counter(s, SB_TOTAL_ALLOCATION_COUNT);
         totalAllocatedBytes = counter(s, SB_TOTAL_ALLOCATED_BYTES);
         freedCount = totalAllocationCount - liveCount;
         freedBytes = totalAllocatedBytes - liveBytes;
+    }
+
+    /**
+     * The list half of {@link #openCounters}: each bin's bitmap bit matches its head; each bin link leads, inside the
+     * heaps, to a free chunk whose tag, size and back link fit the bin; each quick list's links lead to parked chunks
+     * of its size, as many as its count word says. The bins together hold exactly the {@code fragmentCount} free
+     * chunks of the heap walk and the quick lists its {@code parkedCount} parked ones, which also bounds every walk
+     * (a cycle runs over the count).
+     */
+    private void checkListsOnOpen(MemorySegment s, long low, long high, long parkedCount) {
+        long listed = 0;
+        for (int bin = 0; bin < binCount; bin++) {
+            long headAt = headsBase + 8L * bin;
+            long head = get(s, headAt);
+            if (((get(s, bitmapBase + 8L * (bin >>> 6)) & (1L << bin)) != 0) != (head != NULL)) {
+                throw corruptList("bin " + bin + "'s bitmap bit does not match its head " + head, headAt);
+            }
+            long prev = NULL;
+            for (long chunk = head; chunk != NULL; chunk = get(s, chunk + FREE_NEXT)) {
+                if (++listed > fragmentCount) {
+                    throw corruptList("the bins list more chunks than the heaps' " + fragmentCount + " free chunks",
+                            chunk);
+                }
+                if (chunk < low || chunk > high - MIN_CHUNK_BYTE_SIZE - SENTINEL_BYTE_SIZE
+                        || (chunk & (CHUNK_UNIT - 1)) != HEADER_BYTE_SIZE) {
+                    throw corruptList("bin " + bin + " links to " + chunk + ", not a chunk inside the heaps", chunk);
+                }
+                long header = get(s, chunk);
+                if ((header & (ALLOCATED | PREV_FREE | SENTINEL)) != 0 || (header & CHECK_MASK) != check(chunk)
+                        || bins.binOf(header & SIZE_MASK) != bin || get(s, chunk + FREE_PREV) != prev) {
+                    throw corruptList("bin " + bin + " links to " + chunk + ", not a free chunk of that bin", chunk);
+                }
+                prev = chunk;
+            }
+        }
+        if (listed != fragmentCount) {
+            throw corruptList("the bins list " + listed + " chunks, the heaps hold " + fragmentCount + " free ones",
+                    headsBase);
+        }
+        long parked = 0;
+        for (long size = MIN_CHUNK_BYTE_SIZE; size <= bins.quickMaxChunkSize; size += CHUNK_UNIT) {
+            long headAt = quickBase + BinnedLayout.quickHeadOffset(size);
+            long head = get(s, headAt);
+            long count = head >>> QUICK_COUNT_SHIFT;
+            if (count > QUICK_LIMIT || (size > quickMax && head != NULL)) {
+                throw corruptList("quick list of size " + size + " has count " + count, headAt);
+            }
+            long n = 0;
+            for (long chunk = head & QUICK_LINK_MASK; chunk != NULL; chunk = get(s, chunk + FREE_NEXT)) {
+                if (++n > count) {
+                    throw corruptList("quick list of size " + size + " is longer than its count " + count, headAt);
+                }
+                if (chunk < low || chunk > high - size - SENTINEL_BYTE_SIZE
+                        || (chunk & (CHUNK_UNIT - 1)) != HEADER_BYTE_SIZE) {
+                    throw corruptList("quick list of size " + size + " links to " + chunk
+                            + ", not a chunk inside the heaps", chunk);
+                }
+                long header = get(s, chunk);
+                if ((header & (ALLOCATED | SENTINEL | QUICK_MARK)) != (ALLOCATED | QUICK_MARK)
+                        || (header & SIZE_MASK) != size || (header & CHECK_MASK) != check(chunk)) {
+                    throw corruptList("quick list of size " + size + " links to " + chunk
+                            + ", not a parked chunk of that size", chunk);
+                }
+            }
+            if (n != count) {
+                throw corruptList("quick list of size " + size + " holds " + n + " chunks, its count says " + count,
+                        headAt);
+            }
+            parked += n;
+        }
+        if (parked != parkedCount) {
+            throw corruptList("the quick lists hold " + parked + " chunks, the heaps " + parkedCount + " parked ones",
+                    quickBase);
+        }
+    }
+
+    private IllegalArgumentException corruptList(String what, long offset) {
+        return new IllegalArgumentException("corrupt binned-allocator metadata at offset " + meta + ": " + what
+                + " (at offset " + offset + ")");
     }
 
     // ---------------------------------------------------------------------------------------------------------------

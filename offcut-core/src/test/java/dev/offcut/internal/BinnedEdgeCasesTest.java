@@ -177,6 +177,55 @@ class BinnedEdgeCasesTest {
         }
     }
 
+    /**
+     * Corrupt bin and quick lists are refused by open() itself, not discovered later as damage: a head or link to a
+     * live chunk or out of the heaps, a bitmap bit that disagrees with its head, a cycle, a count that lies.
+     */
+    @Test
+    void openRefusesCorruptBinAndQuickLists() {
+        LinearMemory memory = LinearMemory.ofHeap(16L << 20);
+        BinnedAllocator allocator = Allocator.binned(memory);
+        BinIndex bins = BinIndex.of(Binning.DEFAULT);
+        long live = allocator.allocate(3000);
+        long binned = allocator.allocate(5000); // a 5008-byte chunk: binned when freed
+        allocator.allocate(16);
+        long parked = allocator.allocate(40); // a 48-byte chunk: parked when freed
+        allocator.allocate(16);
+        allocator.free(binned);
+        allocator.free(parked);
+        allocator.verify();
+        long meta = allocator.metadataOffset();
+        int bin = bins.binOf(5008);
+        long headAt = meta + BinnedLayout.binHeadsOffset(bins.binCount) + 8L * bin;
+        long bitmapAt = meta + BinnedLayout.SB_BITMAP + 8L * (bin >>> 6);
+        long quickAt = meta + BinnedLayout.quickHeadsOffset(bins.binCount) + BinnedLayout.quickHeadOffset(48);
+        MemorySegment s = memory.segment();
+        assertEquals(binned - 8, s.get(ValueLayout.JAVA_LONG_UNALIGNED, headAt), "the freed chunk heads its bin");
+        long quickHead = s.get(ValueLayout.JAVA_LONG_UNALIGNED, quickAt);
+        assertEquals(parked - 8, quickHead & BinnedLayout.QUICK_LINK_MASK, "the parked chunk heads its quick list");
+        long[][] corruptions = {
+            {headAt, live - 8},                                         // the bin's head is a live chunk
+            {headAt, 1L << 40},                                         // ... or outside the memory
+            {binned - 8 + BinnedLayout.FREE_NEXT, binned - 8},          // a cycle
+            {binned - 8 + BinnedLayout.FREE_NEXT, 1L << 40},            // a link outside the memory
+            {bitmapAt, 0},                                              // the bin's bit is clear
+            {quickAt, quickHead + (1L << BinnedLayout.QUICK_COUNT_SHIFT)}, // the count says 2
+            {quickAt, (quickHead & ~BinnedLayout.QUICK_LINK_MASK) | (live - 8)}, // the list holds a live chunk
+            {quickAt, 0},                                               // the parked chunk is in no list
+        };
+        byte[] good = BinnedTesting.snapshot(memory);
+        for (long[] corruption : corruptions) {
+            s.set(ValueLayout.JAVA_LONG_UNALIGNED, corruption[0], corruption[1]);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BinnedAllocator.open(memory),
+                    "word " + corruption[0] + " = " + corruption[1]);
+            assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
+            MemorySegment.copy(MemorySegment.ofArray(good), 0, s, 0, good.length);
+        }
+        BinnedAllocator reopened = BinnedAllocator.open(memory);
+        reopened.verify();
+        assertEquals(allocator.stats(), reopened.stats());
+    }
+
     @Test
     void openRefusesOtherLayoutVersionsAndBinningsClearly() {
         LinearMemory memory = LinearMemory.ofHeap(16L << 20);
