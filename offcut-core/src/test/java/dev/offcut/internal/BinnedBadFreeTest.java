@@ -213,4 +213,30 @@ class BinnedBadFreeTest {
         allocator.verify();
         assertEquals(2, allocator.stats().allocationCount());
     }
+
+    /**
+     * The scrub on merge: a block merged into the free chunk below it leaves its header word inside the merged chunk.
+     * Once a new block covers that word without writing it, a second free of the old offset would find an intact
+     * allocated header followed by a valid next header -- both tags pass -- unless the merge zeroed the word.
+     */
+    @ParameterizedTest
+    @EnumSource(Binning.class)
+    void aSecondFreeOfABlockMergedDownAndReallocatedOverIsRefused(Binning binning) {
+        LinearMemory memory = LinearMemory.ofHeap(1 << 20);
+        BinnedAllocator allocator = BinnedAllocator.builder(memory).binning(binning).build();
+        long below = allocator.allocate(2040); // 2048-byte chunks, above DEFAULT's quick lists: merged when freed
+        long block = allocator.allocate(2040);
+        long above = allocator.allocate(2040);
+        fill(allocator, above, 2040);
+        allocator.free(below);
+        allocator.free(block); // merges down into below's chunk; its header word is now inside a free chunk
+        long cover = allocator.allocate(4088); // exactly the merged 4096-byte chunk
+        assertEquals(below, cover, "the merged chunk is reused whole");
+        fill(allocator, cover, 100); // the old header word, 2048 bytes in, is left as it was
+        assertRefusedUnchanged(allocator, () -> allocator.free(block));
+        assertRefusedUnchanged(allocator, () -> allocator.tryReallocate(block, 10, 8));
+        assertFilled(allocator, cover, 100);
+        assertFilled(allocator, above, 2040);
+        allocator.verify();
+    }
 }
