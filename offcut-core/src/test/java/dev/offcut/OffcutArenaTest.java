@@ -2,6 +2,7 @@ package dev.offcut;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -53,7 +54,10 @@ class OffcutArenaTest {
     }
 
     private OffcutArena arena(Kind kind, long maxByteSize) {
-        LinearMemory memory = LinearMemory.ofNative(maxByteSize);
+        return arena(kind, LinearMemory.ofNative(maxByteSize));
+    }
+
+    private OffcutArena arena(Kind kind, LinearMemory memory) {
         Allocator allocator = switch (kind) {
             case FREE_LIST -> Allocator.freeList(memory);
             case BINNED -> Allocator.binned(memory);
@@ -185,22 +189,16 @@ class OffcutArenaTest {
                 basesAlignedTo128KiB++;
             }
             Kind kind = kinds[i % kinds.length];
-            Allocator allocator = switch (kind) {
-                case FREE_LIST -> Allocator.freeList(memory);
-                case BINNED -> Allocator.binned(memory);
-                case CHECKED_BUMP -> Allocator.checked(Allocator.bump(memory));
-            };
-            OffcutArena arena = OffcutArena.of(allocator);
-            resources.add(arena);
+            OffcutArena arena = arena(kind, memory);
             MemorySegment pageAligned = arena.allocate(8, PAGE);
             assertEquals(0, pageAligned.address() % PAGE, "64 KiB is accepted and honoured");
-            List<org.junit.jupiter.api.function.Executable> calls = List.of(
+            List<Executable> calls = List.of(
                     () -> arena.allocate(8, 2 * PAGE),
                     () -> arena.tryAllocate(8, 2 * PAGE),
                     () -> arena.allocateUninitialized(8, 2 * PAGE),
                     () -> arena.reallocate(pageAligned, 16, 2 * PAGE));
             AllocatorStats before = arena.allocator().stats();
-            for (org.junit.jupiter.api.function.Executable call : calls) {
+            for (Executable call : calls) {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call,
                         () -> kind + " over " + arena.allocator().memory() + " at base "
                                 + Long.toHexString(arena.allocator().memory().segment().address()));

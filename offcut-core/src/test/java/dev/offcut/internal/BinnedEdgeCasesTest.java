@@ -43,6 +43,14 @@ class BinnedEdgeCasesTest {
 
     private static final long PAGE = LinearMemory.PAGE_BYTE_SIZE;
 
+    /** An allocator with a manual source over a fixed 1 MiB memory, with one heap claimed at 8192. */
+    private static BinnedAllocator manualHeap(Binning binning, long heapByteSize) {
+        BinnedAllocator allocator = BinnedAllocator.builder(BinnedTesting.fixed(1 << 20)).binning(binning)
+                .source(MemorySource.manual()).build();
+        allocator.claim(8192, heapByteSize);
+        return allocator;
+    }
+
     // ---- 1. claim() on a pending allocator after someone else grew the memory -----------------------------------
 
     @Test
@@ -255,10 +263,7 @@ class BinnedEdgeCasesTest {
     @ParameterizedTest
     @EnumSource(Binning.class)
     void aFailedAllocationLeavesEveryCounterAsItWas(Binning binning) {
-        LinearMemory memory = BinnedTesting.fixed(1 << 20);
-        BinnedAllocator allocator = BinnedAllocator.builder(memory).binning(binning).source(MemorySource.manual())
-                .build();
-        allocator.claim(8192, 200_000);
+        BinnedAllocator allocator = manualHeap(binning, 200_000);
         long[] small = new long[20];
         for (int i = 0; i < small.length; i++) {
             small[i] = allocator.allocate(100);
@@ -293,10 +298,8 @@ class BinnedEdgeCasesTest {
     @ParameterizedTest
     @EnumSource(Binning.class)
     void outOfMemoryKeepsBlocksAndTheAllocatorServesAgainAfterAClaim(Binning binning) {
-        LinearMemory memory = BinnedTesting.fixed(1 << 20);
-        BinnedAllocator allocator = BinnedAllocator.builder(memory).binning(binning).source(MemorySource.manual())
-                .build();
-        long heap = allocator.claim(8192, 64 * 1024);
+        BinnedAllocator allocator = manualHeap(binning, 64 * 1024);
+        long heap = allocator.heaps()[0];
         List<long[]> live = new ArrayList<>();
         long size = 1;
         while (true) {
@@ -384,9 +387,8 @@ class BinnedEdgeCasesTest {
 
     @Test
     void parkedChunksDoNotHoldAHeapUp() {
-        LinearMemory memory = BinnedTesting.fixed(1 << 20);
-        BinnedAllocator allocator = BinnedAllocator.builder(memory).source(MemorySource.manual()).build();
-        long heap = allocator.claim(8192, 100_000);
+        BinnedAllocator allocator = manualHeap(Binning.DEFAULT, 100_000);
+        long heap = allocator.heaps()[0];
         long keep = allocator.allocate(500);
         fill(allocator, keep, 500);
         long[] small = new long[40];
@@ -485,10 +487,7 @@ class BinnedEdgeCasesTest {
     @ParameterizedTest
     @EnumSource(Binning.class)
     void aReallocationThatMovesDownCountsOnceMore(Binning binning) {
-        LinearMemory memory = BinnedTesting.fixed(1 << 20);
-        BinnedAllocator allocator = BinnedAllocator.builder(memory).binning(binning).source(MemorySource.manual())
-                .build();
-        allocator.claim(8192, 100_000);
+        BinnedAllocator allocator = manualHeap(binning, 100_000);
         long a = allocator.allocate(2000);
         long b = allocator.allocate(2000);
         long c = allocator.allocate(2000); // pins b's top
