@@ -106,14 +106,16 @@ public sealed interface BinnedAllocator extends Allocator permits UnsyncBinnedAl
     long metadataOffset();
 
     /**
-     * Makes {@code [offset, offset + byteSize)}, shrunk inward (its start to a multiple of 8, its end to a multiple of
-     * 16), a new heap (talc's {@code claim}). The region's bytes become the allocator's; their contents need not be
-     * zero.
+     * Makes {@code [offset, offset + byteSize)}, shrunk inward (its start to a multiple of 8 and at least 8, as offset
+     * 0 names no heap; its end to a multiple of 16), a new heap (talc's {@code claim}). The region's bytes become the
+     * allocator's; their contents need not be zero.
      *
      * <p>Before the first allocation, a claim also writes the metadata, after the region passed every check: at
      * {@link #metadataOffset()}, or, if someone else grew the memory since the build and no metadata offset was set,
-     * at the region's start (rounded up to 64), the heap taking the rest of the region. It never takes the rest of
-     * the memory as a heap, as a first allocation does.
+     * at the first page start in the region (where {@link #open(LinearMemory)} finds it), the heap taking the rest of
+     * the region after it (and the bytes before it become a heap too if they make one of the minimum size; the
+     * offset returned is the heap after the metadata). It never takes the rest of the memory as a heap, as a first
+     * allocation does.
      *
      * @param offset   the first byte of the region
      * @param byteSize the region's size in bytes

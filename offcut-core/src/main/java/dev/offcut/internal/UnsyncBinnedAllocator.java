@@ -146,8 +146,8 @@ import static dev.offcut.internal.BinnedLayout.SLACK_SHIFT;
  * superblock then goes at the start of the pages this allocator grows, and {@link #metadataOffset()} says where).
  * A {@code claim} before the first allocation writes the superblock too, but only after the region passes every
  * check, and takes only the region as a heap, never the rest of the memory: at the metadata offset (or 0), or, if
- * someone else grew the memory since the build and no metadata offset was given, at the region's start (64-aligned),
- * the heap following it. The salt is random per build, so a block of an earlier allocator built (not reopened) over
+ * someone else grew the memory since the build and no metadata offset was given, at the first page start in the
+ * region (where {@code open} looks), the rest of the region becoming heaps. The salt is random per build, so a block of an earlier allocator built (not reopened) over
  * the same bytes carries tags that match only by chance (2<sup>-20</sup>).
  * Because of the counters and the copy, one object owns a superblock at a time: open a memory again only after its
  * previous allocator object is no longer used.
@@ -1594,7 +1594,8 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             throw new UnsupportedOperationException("claim: a parent-sourced allocator's heaps are blocks of its "
                     + "parent, each handed back when it empties; claim regions with the parent instead");
         }
-        long base = (offset + 7) & -8L; // heaps start at any 8-aligned offset (the first chunk is padded) ...
+        // Heaps start at any 8-aligned offset (the first chunk is padded) but 0, which is NULL in the heap list ...
+        long base = Math.max(8, (offset + 7) & -8L);
         long end = (offset + byteSize) & -CHUNK_UNIT; // ... and end at 16-aligned ones
         if (!ready) {
             return claimFirst(base, end);
@@ -1608,20 +1609,26 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
      * it could not hold the region), and the bytes it grew may be someone else's, so nothing is written until the
      * region passes every check, and only the superblock and the region are written: unlike the first allocation,
      * a claim never takes the rest of the memory as a heap. A relocatable allocator (built without a metadata
-     * offset) whose memory someone else grew puts its superblock at the start of the region, 64-aligned, and the
-     * heap after it, as the region is the only range it was given.
+     * offset) whose memory someone else grew puts its superblock at the first page start in the region, where
+     * {@code open(memory)} looks for it, and makes the rest of the region a heap: the bytes after the superblock, and
+     * those before it if they make a heap of the minimum size.
      */
     private long claimFirst(long base, long end) {
         if (relocatable && memory.byteSize() != memoryByteSizeAtBuild) {
-            long newMeta = (base + 63) & -64L;
+            long newMeta = (base + LinearMemory.PAGE_BYTE_SIZE - 1) & -LinearMemory.PAGE_BYTE_SIZE;
             long heapBase = newMeta + metaSize;
             if (end > memory.byteSize() || end < BinnedLayout.minHeapEnd(heapBase)) {
                 throw new IllegalArgumentException("region [" + base + ", " + end + ") of the " + memory.byteSize()
-                        + "-byte memory cannot hold this allocator's " + metaSize + "-byte metadata and a heap: "
-                        + "it needs [" + base + ", " + BinnedLayout.minHeapEnd(heapBase) + ") at least");
+                        + "-byte memory cannot hold this allocator's " + metaSize + "-byte metadata at a page start "
+                        + "and a heap after it: it needs [" + base + ", " + BinnedLayout.minHeapEnd(heapBase)
+                        + ") at least");
             }
             relocate(newMeta);
             writeSuperblock();
+            long below = newMeta & -CHUNK_UNIT;
+            if (below >= BinnedLayout.minHeapEnd(base)) {
+                claimRegion(base, below);
+            }
             return claimRegion(heapBase, end);
         }
         if (memory.byteSize() < meta + metaSize) {
@@ -1635,6 +1642,9 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
 
     /** Checks a region's size and place against the memory and the superblock (not against other heaps). */
     private void checkRegion(long base, long end) {
+        if (base <= 0) {
+            throw new IllegalArgumentException("a heap cannot start at offset " + base + ": 0 is NULL in the heap list");
+        }
         if (end < BinnedLayout.minHeapEnd(base)) {
             throw new IllegalArgumentException("a heap at " + base + " needs at least "
                     + (BinnedLayout.minHeapEnd(base) - base) + " bytes, region [" + base + ", " + end + ") has "

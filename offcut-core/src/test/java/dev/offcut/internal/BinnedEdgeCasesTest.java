@@ -83,6 +83,59 @@ class BinnedEdgeCasesTest {
     }
 
     @Test
+    void aPendingClaimPutsTheMetadataAtAPageStartInTheRegionWhereOpenFindsIt() {
+        LinearMemory memory = LinearMemory.ofHeap(16L << 20);
+        BinnedAllocator allocator = Allocator.binned(memory); // pending
+        memory.grow(3); // someone else's pages ...
+        long region = PAGE + 4096; // ... of which they hand over the end, from inside their second page
+        MemorySegment theirs = memory.segment().asSlice(0, region);
+        theirs.fill((byte) 0x5A);
+        long heap = allocator.claim(region, 3 * PAGE - region);
+        assertEquals(2 * PAGE, allocator.metadataOffset(), "the first page start in the region");
+        assertEquals(2 * PAGE + BinIndex.of(Binning.DEFAULT).superblockByteSize(), heap, "the heap after it");
+        assertArrayEquals(new long[] {region, heap}, allocator.heaps(), "the bytes below it are a heap too");
+        long block = allocator.allocate(30_000);
+        fill(allocator, block, 30_000);
+        allocator.verify();
+        for (long i = 0; i < region; i++) {
+            assertEquals((byte) 0x5A, memory.segment().get(ValueLayout.JAVA_BYTE, i), "byte " + i + " is not ours");
+        }
+        BinnedAllocator reopened = BinnedAllocator.open(memory);
+        reopened.verify();
+        assertEquals(allocator.stats(), reopened.stats());
+        assertFilled(reopened, block, 30_000);
+    }
+
+    @Test
+    void aPendingClaimOfARegionWithoutRoomAfterAPageStartIsRefusedAndChangesNothing() {
+        LinearMemory memory = LinearMemory.ofHeap(16L << 20);
+        BinnedAllocator allocator = Allocator.binned(memory); // pending
+        memory.grow(2); // someone else's pages; they hand over most of the second one, which holds no page start
+        byte[] before = BinnedTesting.snapshot(memory);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> allocator.claim(PAGE + 4096, PAGE - 4096));
+        assertTrue(e.getMessage().contains("page start"), e.getMessage());
+        assertArrayEquals(before, BinnedTesting.snapshot(memory));
+        assertEquals(0, allocator.heaps().length);
+        long block = allocator.allocate(100); // and it still works: its first allocation grows pages of its own
+        assertTrue(block >= 2 * PAGE, "served from pages it grew");
+        allocator.verify();
+    }
+
+    @Test
+    void aClaimAtOffsetZeroStartsTheHeapAt8BecauseOffset0IsNull() {
+        BinnedAllocator allocator = BinnedAllocator.builder(BinnedTesting.fixed(1 << 20)).metadataOffset(8192)
+                .source(MemorySource.manual()).build();
+        assertEquals(8, allocator.claim(0, 8192));
+        long block = allocator.allocate(100);
+        assertTrue(block > 8 && block < 8192, "served from the heap at 8: " + block);
+        allocator.verify();
+        BinnedAllocator reopened = BinnedAllocator.builder(allocator.memory()).metadataOffset(8192).open();
+        reopened.verify();
+        assertEquals(allocator.stats(), reopened.stats());
+    }
+
+    @Test
     void aRefusedClaimOnAPendingAllocatorChangesNothing() {
         LinearMemory memory = LinearMemory.ofHeap(16L << 20);
         BinnedAllocator allocator = BinnedAllocator.builder(memory).metadataOffset(0).build(); // pending
