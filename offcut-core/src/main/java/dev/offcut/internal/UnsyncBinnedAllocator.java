@@ -147,8 +147,9 @@ import static dev.offcut.internal.BinnedLayout.SLACK_SHIFT;
  * A {@code claim} before the first allocation writes the superblock too, but only after the region passes every
  * check, and takes only the region as a heap, never the rest of the memory: at the metadata offset (or 0), or, if
  * someone else grew the memory since the build and no metadata offset was given, at the first page start in the
- * region (where {@code open} looks), the rest of the region becoming heaps. The salt is random per build, so a block of an earlier allocator built (not reopened) over
- * the same bytes carries tags that match only by chance (2<sup>-20</sup>).
+ * region (where {@code open} looks), the rest of the region becoming heaps. The salt is random per build, so a block
+ * of an earlier allocator built (not reopened) over the same bytes carries tags that match only by chance
+ * (2<sup>-20</sup>).
  * Because of the counters and the copy, one object owns a superblock at a time: open a memory again only after its
  * previous allocator object is no longer used.
  *
@@ -261,8 +262,9 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
      * For a reopened allocator: rebuilds the counters that live in this object from one walk of the heaps, then walks
      * the bin and quick lists, checking enough (a bounded, ordered heap list, tiling, sizes, the heap bounds, and
      * every list link leading to a tagged chunk of its list's kind, the lists holding exactly the chunks the heap walk
-     * found) that corrupt metadata fails here with IllegalArgumentException rather than later as damage. O(chunks),
-     * allocating nothing; {@link #verify()} checks the rest (footers, mutual links, adjacency).
+     * found; {@link #walkLists}, which verify() shares) that corrupt metadata fails here with IllegalArgumentException
+     * rather than later as damage. O(chunks), with no allocation per chunk; {@link #verify()} checks the rest
+     * (footers, each chunk listed once, adjacency, counters).
      */
     private void openCounters() {
         MemorySegment s = seg;
@@ -315,90 +317,134 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                     + ": the heap bounds [" + counter(s, SB_HEAPS_LOW) + ", " + counter(s, SB_HEAPS_HIGH)
                     + ") are not the heap list's [" + low + ", " + high + ")");
         }
-        checkListsOnOpen(s, low, high, parkedCount);
+        // The lists: every link checked, and together they must hold exactly the chunks this walk found. With the
+        // bound on bin links, a cyclic or overlong list fails before the count is compared.
+        long[] listed = new long[2]; // bin-listed, quick-listed
+        walkLists(s, low, high - SENTINEL_BYTE_SIZE, fragmentCount, true, new ListedChunks() {
+            @Override
+            public void binned(long chunk, long size, int bin) {
+                listed[0]++;
+            }
+
+            @Override
+            public void parked(long chunk, long size) {
+                listed[1]++;
+            }
+        });
+        if (listed[0] != fragmentCount || listed[1] != parkedCount) {
+            throw invalid(true, "the bins list " + listed[0] + " chunks and the quick lists " + listed[1]
+                    + ", the heaps hold " + fragmentCount + " free and " + parkedCount + " parked ones", headsBase);
+        }
         totalAllocationCount = counter(s, SB_TOTAL_ALLOCATION_COUNT);
         totalAllocatedBytes = counter(s, SB_TOTAL_ALLOCATED_BYTES);
         freedCount = totalAllocationCount - liveCount;
         freedBytes = totalAllocatedBytes - liveBytes;
     }
 
+    /** What a list walk reports for each listed chunk (see {@link #walkLists}). */
+    private interface ListedChunks {
+        /** A free chunk of {@code size} bytes in bin {@code bin}, its tag, bin and back link checked. */
+        void binned(long chunk, long size, int bin);
+
+        /** A parked chunk of {@code size} bytes in that size's quick list, its tag checked. */
+        void parked(long chunk, long size);
+    }
+
     /**
-     * The list half of {@link #openCounters}: each bin's bitmap bit matches its head; each bin link leads, inside the
-     * heaps, to a free chunk whose tag, size and back link fit the bin; each quick list's links lead to parked chunks
-     * of its size, as many as its count word says. The bins together hold exactly the {@code fragmentCount} free
-     * chunks of the heap walk and the quick lists its {@code parkedCount} parked ones, which also bounds every walk
-     * (a cycle runs over the count).
+     * Walks every bin and quick list once, for both {@link #open} and {@link #verify}: each bin's bitmap bit against
+     * its head; each bin link to a chunk at 8 mod 16 inside {@code [low, high)} with a free chunk's header (tag,
+     * size, bin) and the back link it should have; each quick list's links to parked chunks of its size, exactly as
+     * many as its count word says (at most QUICK_LIMIT). At most {@code maxBinned} bin links are followed, which ends
+     * the walk of a cyclic list. Each listed chunk is reported to {@code listed}, which does the caller's own
+     * bookkeeping. A failure is {@link #invalid}: IllegalArgumentException when opening, IllegalStateException from
+     * verify. Reads only; allocates nothing.
      */
-    private void checkListsOnOpen(MemorySegment s, long low, long high, long parkedCount) {
-        long listed = 0;
+    private void walkLists(MemorySegment s, long low, long high, long maxBinned, boolean opening,
+            ListedChunks listed) {
+        long binnedCount = 0;
         for (int bin = 0; bin < binCount; bin++) {
             long headAt = headsBase + 8L * bin;
             long head = get(s, headAt);
-            if (((get(s, bitmapBase + 8L * (bin >>> 6)) & (1L << bin)) != 0) != (head != NULL)) {
-                throw corruptList("bin " + bin + "'s bitmap bit does not match its head " + head, headAt);
+            boolean bit = (get(s, bitmapBase + 8L * (bin >>> 6)) & (1L << bin)) != 0;
+            if (bit != (head != NULL)) {
+                throw invalid(opening, "bitmap bit " + bin + " is " + bit + " but the bin's head is " + head, headAt);
             }
             long prev = NULL;
             for (long chunk = head; chunk != NULL; chunk = get(s, chunk + FREE_NEXT)) {
-                if (++listed > fragmentCount) {
-                    throw corruptList("the bins list more chunks than the heaps' " + fragmentCount + " free chunks",
-                            chunk);
+                if (++binnedCount > maxBinned) {
+                    throw invalid(opening, "bin " + bin + " list has a cycle or more than the " + maxBinned
+                            + " chunks there can be", chunk);
                 }
-                if (chunk < low || chunk > high - MIN_CHUNK_BYTE_SIZE - SENTINEL_BYTE_SIZE
+                if (chunk < low || chunk > high - MIN_CHUNK_BYTE_SIZE
                         || (chunk & (CHUNK_UNIT - 1)) != HEADER_BYTE_SIZE) {
-                    throw corruptList("bin " + bin + " links to " + chunk + ", not a chunk inside the heaps", chunk);
+                    throw invalid(opening, "bin " + bin + " links to " + chunk + ", not a chunk offset inside ["
+                            + low + ", " + high + ")", chunk);
                 }
                 long header = get(s, chunk);
-                if ((header & (ALLOCATED | PREV_FREE | SENTINEL)) != 0 || (header & CHECK_MASK) != check(chunk)
-                        || bins.binOf(header & SIZE_MASK) != bin || get(s, chunk + FREE_PREV) != prev) {
-                    throw corruptList("bin " + bin + " links to " + chunk + ", not a free chunk of that bin", chunk);
+                long size = header & SIZE_MASK;
+                if ((header & (ALLOCATED | PREV_FREE | SENTINEL)) != 0 || (header & CHECK_MASK) != check(chunk)) {
+                    throw invalid(opening, "chunk in bin " + bin + " does not have a free chunk's header", chunk);
                 }
+                if (size < MIN_CHUNK_BYTE_SIZE || size > high - chunk) {
+                    throw invalid(opening, "free chunk size " + size + " out of range", chunk);
+                }
+                if (bins.binOf(size) != bin) {
+                    throw invalid(opening, "free chunk of size " + size + " is in bin " + bin + ", belongs in bin "
+                            + bins.binOf(size), chunk);
+                }
+                if (get(s, chunk + FREE_PREV) != prev) {
+                    throw invalid(opening, "free chunk's prev link " + get(s, chunk + FREE_PREV) + " is not " + prev,
+                            chunk);
+                }
+                listed.binned(chunk, size, bin);
                 prev = chunk;
             }
         }
-        if (listed != fragmentCount) {
-            throw corruptList("the bins list " + listed + " chunks, the heaps hold " + fragmentCount + " free ones",
-                    headsBase);
-        }
-        long parked = 0;
         for (long size = MIN_CHUNK_BYTE_SIZE; size <= bins.quickMaxChunkSize; size += CHUNK_UNIT) {
             long headAt = quickBase + BinnedLayout.quickHeadOffset(size);
             long head = get(s, headAt);
             long count = head >>> QUICK_COUNT_SHIFT;
-            if (count > QUICK_LIMIT || (size > quickMax && head != NULL)) {
-                throw corruptList("quick list of size " + size + " has count " + count, headAt);
+            if (size > quickMax && head != NULL) {
+                throw invalid(opening, "quick list of size " + size + " is in use with quick lists disabled", headAt);
+            }
+            if (count > QUICK_LIMIT) {
+                throw invalid(opening, "quick list of size " + size + " counts " + count + " chunks, more than "
+                        + QUICK_LIMIT, headAt);
             }
             long n = 0;
             for (long chunk = head & QUICK_LINK_MASK; chunk != NULL; chunk = get(s, chunk + FREE_NEXT)) {
                 if (++n > count) {
-                    throw corruptList("quick list of size " + size + " is longer than its count " + count, headAt);
+                    throw invalid(opening, "quick list of size " + size + " holds more than the " + count
+                            + " chunks it counts", headAt);
                 }
-                if (chunk < low || chunk > high - size - SENTINEL_BYTE_SIZE
-                        || (chunk & (CHUNK_UNIT - 1)) != HEADER_BYTE_SIZE) {
-                    throw corruptList("quick list of size " + size + " links to " + chunk
-                            + ", not a chunk inside the heaps", chunk);
+                if (chunk < low || chunk > high - size || (chunk & (CHUNK_UNIT - 1)) != HEADER_BYTE_SIZE) {
+                    throw invalid(opening, "quick list of size " + size + " links to " + chunk
+                            + ", not a chunk offset inside [" + low + ", " + high + ")", chunk);
                 }
                 long header = get(s, chunk);
                 if ((header & (ALLOCATED | SENTINEL | QUICK_MARK)) != (ALLOCATED | QUICK_MARK)
                         || (header & SIZE_MASK) != size || (header & CHECK_MASK) != check(chunk)) {
-                    throw corruptList("quick list of size " + size + " links to " + chunk
-                            + ", not a parked chunk of that size", chunk);
+                    throw invalid(opening, "chunk in the quick list of size " + size
+                            + " is not a parked chunk of that size", chunk);
                 }
+                listed.parked(chunk, size);
             }
             if (n != count) {
-                throw corruptList("quick list of size " + size + " holds " + n + " chunks, its count says " + count,
+                throw invalid(opening, "quick list of size " + size + " counts " + count + " chunks but holds " + n,
                         headAt);
             }
-            parked += n;
-        }
-        if (parked != parkedCount) {
-            throw corruptList("the quick lists hold " + parked + " chunks, the heaps " + parkedCount + " parked ones",
-                    quickBase);
         }
     }
 
-    private IllegalArgumentException corruptList(String what, long offset) {
-        return new IllegalArgumentException("corrupt binned-allocator metadata at offset " + meta + ": " + what
-                + " (at offset " + offset + ")");
+    /**
+     * A failed check: from {@link #open}, the memory's metadata is corrupt (IllegalArgumentException, the memory was
+     * the argument); from {@link #verify()}, this allocator's state is broken (IllegalStateException).
+     */
+    private RuntimeException invalid(boolean opening, String what, long offset) {
+        return opening
+                ? new IllegalArgumentException("corrupt binned-allocator metadata at offset " + meta + ": " + what
+                        + " (at offset " + offset + ")")
+                : broken(what, offset);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -1643,7 +1689,8 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     /** Checks a region's size and place against the memory and the superblock (not against other heaps). */
     private void checkRegion(long base, long end) {
         if (base <= 0) {
-            throw new IllegalArgumentException("a heap cannot start at offset " + base + ": 0 is NULL in the heap list");
+            throw new IllegalArgumentException("a heap cannot start at offset " + base
+                    + ": 0 is NULL in the heap list");
         }
         if (end < BinnedLayout.minHeapEnd(base)) {
             throw new IllegalArgumentException("a heap at " + base + " needs at least "
@@ -1918,82 +1965,31 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         if (get(s, meta + SB_MAGIC) != BinnedLayout.MAGIC) {
             throw broken("superblock magic", meta);
         }
-        // Bins: every listed chunk is a free chunk of the bin's size range; links are mutual; bitmap matches.
+        // Bins and quick lists (walkLists checks each link); here each listed chunk is recorded once, so that the
+        // heap walk below finds every free and parked chunk listed, and nothing else listed.
         Map<Long, Integer> binned = new HashMap<>();
-        long freeBytesInBins = 0;
-        for (int bin = 0; bin < binCount; bin++) {
-            long head = get(s, headsBase + 8L * bin);
-            boolean bit = (get(s, bitmapBase + 8L * (bin >>> 6)) & (1L << bin)) != 0;
-            if (bit != (head != NULL)) {
-                throw broken("bitmap bit " + bin + " is " + bit + " but the bin's head is " + head,
-                        headsBase + 8L * bin);
-            }
-            long prev = NULL;
-            for (long chunk = head; chunk != NULL; chunk = get(s, chunk + FREE_NEXT)) {
-                if (chunk < 0 || chunk + MIN_CHUNK_BYTE_SIZE > s.byteSize()
-                        || (chunk & (CHUNK_UNIT - 1)) != HEADER_BYTE_SIZE) {
-                    throw broken("bin " + bin + " links to an offset outside the memory", chunk);
-                }
+        Map<Long, Long> parked = new HashMap<>();
+        long[] freeBytesInBins = new long[1];
+        walkLists(s, 0, s.byteSize(), s.byteSize() / MIN_CHUNK_BYTE_SIZE, false, new ListedChunks() {
+            @Override
+            public void binned(long chunk, long size, int bin) {
                 if (binned.put(chunk, bin) != null) {
                     throw broken("free chunk listed twice (bin " + bin + ")", chunk);
                 }
-                if (binned.size() > s.byteSize() / MIN_CHUNK_BYTE_SIZE) {
-                    throw broken("bin " + bin + " list has a cycle", chunk);
-                }
-                long header = get(s, chunk);
-                long size = header & SIZE_MASK;
-                if ((header & (ALLOCATED | PREV_FREE | SENTINEL)) != 0 || (header & CHECK_MASK) != check(chunk)) {
-                    throw broken("chunk in bin " + bin + " does not have a free chunk's header", chunk);
-                }
-                if (size < MIN_CHUNK_BYTE_SIZE || chunk + size > s.byteSize()) {
-                    throw broken("free chunk size " + size + " out of range", chunk);
-                }
                 if (get(s, chunk + size - 8) != size) {
-                    throw broken("free chunk's footer " + get(s, chunk + size - 8) + " differs from its size "
-                            + size, chunk);
-                }
-                if (bins.binOf(size) != bin) {
-                    throw broken("free chunk of size " + size + " is in bin " + bin + ", belongs in bin "
-                            + bins.binOf(size), chunk);
-                }
-                if (get(s, chunk + FREE_PREV) != prev) {
-                    throw broken("free chunk's prev link " + get(s, chunk + FREE_PREV) + " is not " + prev, chunk);
-                }
-                freeBytesInBins += size;
-                prev = chunk;
-            }
-        }
-        // Quick lists: parked chunks of exactly the list's size, each once.
-        Map<Long, Long> parked = new HashMap<>();
-        for (long size = MIN_CHUNK_BYTE_SIZE; size <= bins.quickMaxChunkSize; size += CHUNK_UNIT) {
-            long headAt = quickBase + BinnedLayout.quickHeadOffset(size);
-            long head = get(s, headAt);
-            if (size > quickMax && head != NULL) {
-                throw broken("quick list of size " + size + " is in use with quick lists disabled", headAt);
-            }
-            long count = 0;
-            for (long chunk = head & QUICK_LINK_MASK; chunk != NULL; chunk = get(s, chunk + FREE_NEXT)) {
-                if (++count > QUICK_LIMIT) {
-                    throw broken("quick list of size " + size + " holds more than " + QUICK_LIMIT + " chunks", headAt);
-                }
-                if (chunk < 0 || chunk + size > s.byteSize() || (chunk & (CHUNK_UNIT - 1)) != HEADER_BYTE_SIZE) {
-                    throw broken("quick list of size " + size + " links to an offset outside the memory", chunk);
-                }
-                long header = get(s, chunk);
-                if ((header & (ALLOCATED | SENTINEL | QUICK_MARK)) != (ALLOCATED | QUICK_MARK)
-                        || (header & SIZE_MASK) != size || (header & CHECK_MASK) != check(chunk)) {
-                    throw broken("chunk in the quick list of size " + size + " is not a parked chunk of that size",
+                    throw broken("free chunk's footer " + get(s, chunk + size - 8) + " differs from its size " + size,
                             chunk);
                 }
+                freeBytesInBins[0] += size;
+            }
+
+            @Override
+            public void parked(long chunk, long size) {
                 if (parked.put(chunk, size) != null) {
                     throw broken("parked chunk listed twice (quick list of size " + size + ")", chunk);
                 }
             }
-            if (head >>> QUICK_COUNT_SHIFT != count) {
-                throw broken("quick list of size " + size + " counts " + (head >>> QUICK_COUNT_SHIFT)
-                        + " chunks but holds " + count, headAt);
-            }
-        }
+        });
         // Heaps: ascending, disjoint, in the memory, outside the superblock; chunks tile them.
         long liveCount = 0;
         long liveBytes = 0;
@@ -2108,8 +2104,8 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             throw broken("the allocator's copy of the heaps' span [" + heapsLow + ", " + heapsHigh
                     + ") differs from the heaps' [" + low + ", " + high + ")", meta + SB_HEAPS_LOW);
         }
-        if (freeBytesInBins != freeBytes) {
-            throw broken("bins hold " + freeBytesInBins + " bytes, heaps' free chunks " + freeBytes, meta);
+        if (freeBytesInBins[0] != freeBytes) {
+            throw broken("bins hold " + freeBytesInBins[0] + " bytes, heaps' free chunks " + freeBytes, meta);
         }
         if (freedCount < 0 || freedBytes < 0
                 || counter(s, SB_TOTAL_HEAP_COUNT) < heapCount || counter(s, SB_TOTAL_CLAIMED_BYTES) < claimed) {

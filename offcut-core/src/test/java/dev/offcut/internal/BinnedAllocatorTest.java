@@ -34,6 +34,11 @@ class BinnedAllocatorTest {
     private static final long PAGE = LinearMemory.PAGE_BYTE_SIZE;
     private final List<LinearMemory> memories = new ArrayList<>();
 
+    /** A COMPACT allocator over a fresh 16 MiB native memory. */
+    private BinnedAllocator compact() {
+        return BinnedAllocator.builder(track(LinearMemory.ofNative(16 << 20))).binning(Binning.COMPACT).build();
+    }
+
     private LinearMemory track(LinearMemory memory) {
         memories.add(memory);
         return memory;
@@ -698,8 +703,7 @@ class BinnedAllocatorTest {
 
     @Test
     void anAlignedBlockShrinkingBelowHalfKeepsItsAlignmentWhenItMoves() {
-        BinnedAllocator allocator = BinnedAllocator.builder(track(LinearMemory.ofNative(16 << 20)))
-                .binning(Binning.COMPACT).build();
+        BinnedAllocator allocator = compact();
         long[] holes = new long[8];
         for (int i = 0; i < holes.length; i++) {
             holes[i] = allocator.allocate(3000);
@@ -720,8 +724,7 @@ class BinnedAllocatorTest {
 
     @Test
     void reallocateGrowsDownIntoAFreeChunkBelow() {
-        BinnedAllocator allocator = BinnedAllocator.builder(track(LinearMemory.ofNative(16 << 20)))
-                .binning(Binning.COMPACT).build();
+        BinnedAllocator allocator = compact();
         long below = allocator.allocate(1000);
         long block = allocator.allocate(500);
         long above = allocator.allocate(100); // allocated: the block cannot grow up

@@ -8,6 +8,7 @@ import dev.offcut.LinearMemory;
 import dev.offcut.MemorySource;
 
 import dev.offcut.OutOfMemoryAsFailure;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,6 +44,30 @@ class BinnedEdgeCasesTest {
 
     private static final long PAGE = LinearMemory.PAGE_BYTE_SIZE;
 
+    private final List<LinearMemory> memories = new ArrayList<>();
+
+    /** Closes every native memory a test made. */
+    @AfterEach
+    void closeMemories() {
+        memories.forEach(LinearMemory::close);
+    }
+
+    private LinearMemory track(LinearMemory memory) {
+        memories.add(memory);
+        return memory;
+    }
+
+    /** A parent allocator over a native memory and a child that borrows its heaps from it. */
+    private record Nested(LinearMemory memory, BinnedAllocator parent, BinnedAllocator child) {
+    }
+
+    private Nested nested() {
+        LinearMemory memory = track(LinearMemory.ofNative(16L << 20));
+        BinnedAllocator parent = Allocator.binned(memory);
+        return new Nested(memory, parent,
+                BinnedAllocator.builder(memory).source(MemorySource.fromParent(parent)).build());
+    }
+
     /** An allocator with a manual source over a fixed 1 MiB memory, with one heap claimed at 8192. */
     private static BinnedAllocator manualHeap(Binning binning, long heapByteSize) {
         BinnedAllocator allocator = BinnedAllocator.builder(BinnedTesting.fixed(1 << 20)).binning(binning)
@@ -55,31 +80,27 @@ class BinnedEdgeCasesTest {
 
     @Test
     void claimOnAPendingAllocatorDoesNotOverwriteBytesSomeoneElseGrew() {
-        LinearMemory memory = LinearMemory.ofNative(16L << 20);
-        try {
-            BinnedAllocator allocator = Allocator.binned(memory); // empty memory: pending
-            long other = memory.grow(2); // another user's two pages
-            MemorySegment theirs = memory.segment().asSlice(other * PAGE, 2 * PAGE);
-            theirs.fill((byte) 0x5A);
-            long mine = memory.grow(1); // a page the caller grew to claim
-            long region = mine * PAGE;
-            long heap = allocator.claim(region, PAGE); // the superblock goes at the region's start, the heap after it
-            assertEquals(region, allocator.metadataOffset());
-            assertTrue(heap > region && heap < region + PAGE, "heap " + heap);
-            MemorySegment after = memory.segment().asSlice(other * PAGE, 2 * PAGE);
-            for (long i = 0; i < 2 * PAGE; i++) {
-                if (after.get(ValueLayout.JAVA_BYTE, i) != (byte) 0x5A) {
-                    fail("byte " + i + " of the other user's pages was overwritten by claim(); heaps now "
-                            + Arrays.toString(allocator.heaps()));
-                }
+        LinearMemory memory = track(LinearMemory.ofNative(16L << 20));
+        BinnedAllocator allocator = Allocator.binned(memory); // empty memory: pending
+        long other = memory.grow(2); // another user's two pages
+        MemorySegment theirs = memory.segment().asSlice(other * PAGE, 2 * PAGE);
+        theirs.fill((byte) 0x5A);
+        long mine = memory.grow(1); // a page the caller grew to claim
+        long region = mine * PAGE;
+        long heap = allocator.claim(region, PAGE); // the superblock goes at the region's start, the heap after it
+        assertEquals(region, allocator.metadataOffset());
+        assertTrue(heap > region && heap < region + PAGE, "heap " + heap);
+        MemorySegment after = memory.segment().asSlice(other * PAGE, 2 * PAGE);
+        for (long i = 0; i < 2 * PAGE; i++) {
+            if (after.get(ValueLayout.JAVA_BYTE, i) != (byte) 0x5A) {
+                fail("byte " + i + " of the other user's pages was overwritten by claim(); heaps now "
+                        + Arrays.toString(allocator.heaps()));
             }
-            long block = allocator.allocate(100);
-            assertTrue(block >= region, "handed out " + block + ", inside the other user's pages");
-            allocator.verify();
-            BinnedAllocator.open(memory).verify(); // found at its page start
-        } finally {
-            memory.close();
         }
+        long block = allocator.allocate(100);
+        assertTrue(block >= region, "handed out " + block + ", inside the other user's pages");
+        allocator.verify();
+        BinnedAllocator.open(memory).verify(); // found at its page start
     }
 
     @Test
@@ -146,57 +167,50 @@ class BinnedEdgeCasesTest {
         assertEquals(0, allocator.heaps().length, "refused claim left a heap: " + e.getMessage());
     }
 
-    // ---- 2. parent source: claim and growth are refused ----------------------------------------------------------------------
+    // ---- 2. parent source: claim and growth are refused -------------------------------------------------------------
 
     @Test
     void aParentSourcedAllocatorRefusesToClaimAndChangesNothing() {
-        LinearMemory memory = LinearMemory.ofNative(16L << 20);
-        try {
-            BinnedAllocator parent = Allocator.binned(memory);
-            BinnedAllocator child = BinnedAllocator.builder(memory).source(MemorySource.fromParent(parent)).build();
-            long inChild = child.allocate(100);
-            fill(child, inChild, 100);
-            long page = memory.grow(1); // a page the caller owns, not a parent block
-            long mine = parent.allocate(8192); // or the caller's own parent block
-            // Either heap would be handed to the parent when it empties: the first is not the parent's, the second
-            // is the caller's live block.
-            for (long[] region : new long[][] {{page * PAGE, PAGE}, {mine, 8192}, {mine + 8, 8000}}) {
-                byte[] before = BinnedTesting.snapshot(memory);
-                UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                        () -> child.claim(region[0], region[1]));
-                assertTrue(e.getMessage().contains("parent"), e.getMessage());
-                assertArrayEquals(before, BinnedTesting.snapshot(memory), "refused claim wrote");
-            }
-            child.verify();
-            parent.verify();
-            assertFilled(child, inChild, 100);
-        } finally {
-            memory.close();
+        Nested nested = nested();
+        LinearMemory memory = nested.memory();
+        BinnedAllocator parent = nested.parent();
+        BinnedAllocator child = nested.child();
+        long inChild = child.allocate(100);
+        fill(child, inChild, 100);
+        long page = memory.grow(1); // a page the caller owns, not a parent block
+        long mine = parent.allocate(8192); // or the caller's own parent block
+        // Either heap would be handed to the parent when it empties: the first is not the parent's, the second
+        // is the caller's live block.
+        for (long[] region : new long[][] {{page * PAGE, PAGE}, {mine, 8192}, {mine + 8, 8000}}) {
+            byte[] before = BinnedTesting.snapshot(memory);
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> child.claim(region[0], region[1]));
+            assertTrue(e.getMessage().contains("parent"), e.getMessage());
+            assertArrayEquals(before, BinnedTesting.snapshot(memory), "refused claim wrote");
         }
+        child.verify();
+        parent.verify();
+        assertFilled(child, inChild, 100);
     }
 
     @Test
     void aBorrowedHeapCannotGrowOverTheParentsNextBlock() {
-        LinearMemory memory = LinearMemory.ofNative(16L << 20);
-        try {
-            BinnedAllocator parent = Allocator.binned(memory);
-            BinnedAllocator child = BinnedAllocator.builder(memory).source(MemorySource.fromParent(parent)).build();
-            long c = child.allocate(100); // borrows a heap
-            long p = parent.allocate(4096); // the parent's next block, just above the borrowed one
-            fill(parent, p, 4096);
-            long heap = child.heaps()[0];
-            long size = child.heapByteSize(heap);
-            assertTrue(p >= heap + size, "parent block above the borrowed heap");
-            assertThrows(UnsupportedOperationException.class, () -> child.extend(heap, size + 4096));
-            assertThrows(UnsupportedOperationException.class, () -> child.resize(heap, size + 4096));
-            assertEquals(size, child.extend(heap, size), "extending to its own size changes nothing");
-            child.verify();
-            parent.verify();
-            assertFilled(parent, p, 4096);
-            child.free(c);
-        } finally {
-            memory.close();
-        }
+        Nested nested = nested();
+        BinnedAllocator parent = nested.parent();
+        BinnedAllocator child = nested.child();
+        long c = child.allocate(100); // borrows a heap
+        long p = parent.allocate(4096); // the parent's next block, just above the borrowed one
+        fill(parent, p, 4096);
+        long heap = child.heaps()[0];
+        long size = child.heapByteSize(heap);
+        assertTrue(p >= heap + size, "parent block above the borrowed heap");
+        assertThrows(UnsupportedOperationException.class, () -> child.extend(heap, size + 4096));
+        assertThrows(UnsupportedOperationException.class, () -> child.resize(heap, size + 4096));
+        assertEquals(size, child.extend(heap, size), "extending to its own size changes nothing");
+        child.verify();
+        parent.verify();
+        assertFilled(parent, p, 4096);
+        child.free(c);
     }
 
     // ---- 3. open() over corrupt metadata ------------------------------------------------------------------------
@@ -277,7 +291,8 @@ class BinnedEdgeCasesTest {
         byte[] good = BinnedTesting.snapshot(memory);
         for (long[] corruption : corruptions) {
             s.set(ValueLayout.JAVA_LONG_UNALIGNED, corruption[0], corruption[1]);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BinnedAllocator.open(memory),
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> BinnedAllocator.open(memory),
                     "word " + corruption[0] + " = " + corruption[1]);
             assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
             MemorySegment.copy(MemorySegment.ofArray(good), 0, s, 0, good.length);
@@ -389,51 +404,47 @@ class BinnedEdgeCasesTest {
     @ParameterizedTest
     @EnumSource(Binning.class)
     void reallocateKeepsContentsAndAlignmentUpTo64KiB(Binning binning) {
-        LinearMemory memory = LinearMemory.ofNative(256L << 20);
-        try {
-            BinnedAllocator allocator = BinnedAllocator.builder(memory).binning(binning).build();
-            SplittableRandom r = new SplittableRandom(7);
-            List<long[]> live = new ArrayList<>();
-            for (int step = 0; step < 3000; step++) {
-                int act = r.nextInt(10);
-                if (act < 4 || live.isEmpty()) {
-                    long a = 1L << r.nextInt(17);
-                    long n = r.nextInt(3) == 0 ? r.nextLong(0, 200_000) : r.nextLong(0, 3000);
-                    long o = allocator.allocate(n, a);
-                    assertEquals(0, o % a);
-                    fill(allocator, o, n);
-                    live.add(new long[] {o, n, a});
-                } else if (act < 6) {
-                    long[] b = live.remove(r.nextInt(live.size()));
-                    assertFilled(allocator, b[0], b[1]);
-                    allocator.free(b[0], b[1]);
-                } else {
-                    int i = r.nextInt(live.size());
-                    long[] b = live.get(i);
-                    long a = r.nextBoolean() ? b[2] : 1L << r.nextInt(17);
-                    long n = switch (r.nextInt(4)) {
-                        case 0 -> b[1] / (2 + r.nextInt(10));
-                        case 1 -> b[1] + r.nextLong(0, 100);
-                        case 2 -> b[1] + r.nextLong(0, 100_000);
-                        default -> r.nextLong(0, 5000);
-                    };
-                    long o = allocator.reallocate(b[0], n, a);
-                    assertEquals(0, o % a, "realloc to alignment " + a);
-                    assertFilled(allocator, o, Math.min(n, b[1]), b[0]);
-                    fill(allocator, o, n);
-                    live.set(i, new long[] {o, n, a});
-                }
-                if (step % 50 == 0) {
-                    allocator.verify();
-                }
-            }
-            for (long[] b : live) {
+        LinearMemory memory = track(LinearMemory.ofNative(256L << 20));
+        BinnedAllocator allocator = BinnedAllocator.builder(memory).binning(binning).build();
+        SplittableRandom r = new SplittableRandom(7);
+        List<long[]> live = new ArrayList<>();
+        for (int step = 0; step < 3000; step++) {
+            int act = r.nextInt(10);
+            if (act < 4 || live.isEmpty()) {
+                long a = 1L << r.nextInt(17);
+                long n = r.nextInt(3) == 0 ? r.nextLong(0, 200_000) : r.nextLong(0, 3000);
+                long o = allocator.allocate(n, a);
+                assertEquals(0, o % a);
+                fill(allocator, o, n);
+                live.add(new long[] {o, n, a});
+            } else if (act < 6) {
+                long[] b = live.remove(r.nextInt(live.size()));
                 assertFilled(allocator, b[0], b[1]);
+                allocator.free(b[0], b[1]);
+            } else {
+                int i = r.nextInt(live.size());
+                long[] b = live.get(i);
+                long a = r.nextBoolean() ? b[2] : 1L << r.nextInt(17);
+                long n = switch (r.nextInt(4)) {
+                    case 0 -> b[1] / (2 + r.nextInt(10));
+                    case 1 -> b[1] + r.nextLong(0, 100);
+                    case 2 -> b[1] + r.nextLong(0, 100_000);
+                    default -> r.nextLong(0, 5000);
+                };
+                long o = allocator.reallocate(b[0], n, a);
+                assertEquals(0, o % a, "realloc to alignment " + a);
+                assertFilled(allocator, o, Math.min(n, b[1]), b[0]);
+                fill(allocator, o, n);
+                live.set(i, new long[] {o, n, a});
             }
-            allocator.verify();
-        } finally {
-            memory.close();
+            if (step % 50 == 0) {
+                allocator.verify();
+            }
         }
+        for (long[] b : live) {
+            assertFilled(allocator, b[0], b[1]);
+        }
+        allocator.verify();
     }
 
     // ---- 6. truncate / reserved with parked chunks ---------------------------------------------------------------
