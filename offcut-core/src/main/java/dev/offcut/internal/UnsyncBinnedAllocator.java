@@ -1344,6 +1344,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         addAllocatedBytes(s, -kept);
         freedCount++;
         freedBytes += oldByteSize - kept;
+        // Read the header again: carving the new block out of the free chunk just below may have cleared PREV_FREE.
         release(s, chunk, size, get(s, chunk));
     }
 
