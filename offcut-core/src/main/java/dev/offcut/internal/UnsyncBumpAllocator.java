@@ -190,10 +190,16 @@ public final class UnsyncBumpAllocator implements BumpAllocator {
         barrier = nextFence < fenceCount ? Math.min(limit, fences[2 * nextFence]) : limit;
     }
 
-    /** Points {@code nextFence} at the first fence at or above {@code top}, after {@code top} moved down. */
+    /**
+     * Points {@code nextFence} at the first fence at or above {@code top}, after {@code top} moved down; a fence that
+     * holds the new top moves top to its end. That happens when someone else grew the memory before this allocator's
+     * first grow: the fence then starts at 0 and holds {@code FIRST_TOP}, the top of a full reset and of a mark taken
+     * before the first allocation.
+     */
     private void findNextFence() {
         int fence = 0;
         while (fence < fenceCount && fences[2 * fence] < top) {
+            top = Math.max(top, fences[2 * fence + 1]);
             fence++;
         }
         nextFence = fence;

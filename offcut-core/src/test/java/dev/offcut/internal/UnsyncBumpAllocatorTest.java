@@ -256,6 +256,7 @@ class UnsyncBumpAllocatorTest extends AllocatorContractTest {
         // and never hands them out, not even after a reset.
         BumpAllocator first = Allocator.bump(memory);
         BumpAllocator second = Allocator.bump(memory);
+        long secondPreAllocationMark = second.mark();
         LiveBlocks firstModel = new LiveBlocks(first, 1);
         LiveBlocks secondModel = new LiveBlocks(second, 2);
         for (int i = 0; i < 30; i++) {
@@ -301,6 +302,36 @@ class UnsyncBumpAllocatorTest extends AllocatorContractTest {
         }
         first.verify();
         second.verify();
+
+        // The second allocator's first fence starts at 0 (the first grew the memory before it did), so that fence
+        // holds the top of a full reset and of a mark taken before its first allocation: both must step over it.
+        again.checkAll();
+        second.reset(secondPreAllocationMark);
+        afterResetKeepsClear(second, again);
+        second.reset();
+        afterResetKeepsClear(second, again);
+    }
+
+    /** Allocates from a reset allocator until it fails: no block may overlap {@code other}'s, whose bytes stay. */
+    private static void afterResetKeepsClear(BumpAllocator allocator, LiveBlocks other) {
+        LiveBlocks fresh = new LiveBlocks(allocator, 4);
+        for (int i = 0; i < 60; i++) {
+            long b = allocator.tryAllocate(30_000, 8);
+            if (b == Allocator.NULL) {
+                break;
+            }
+            fresh.add(b, 30_000, 8);
+            zeroed(allocator, fresh);
+        }
+        assertTrue(fresh.size() > 10, "the reset allocator serves again");
+        other.checkAll();
+        for (LiveBlocks.Block a : fresh.blocks()) {
+            for (LiveBlocks.Block b : other.blocks()) {
+                assertTrue(a.offset() + a.byteSize() <= b.offset() || b.offset() + b.byteSize() <= a.offset(),
+                        "after reset " + a + " overlaps " + b);
+            }
+        }
+        allocator.verify();
     }
 
     /** Allocates one zeroed block too, which must neither be dirty nor zero anyone else's bytes. */
