@@ -22,9 +22,10 @@ import dev.offcut.internal.UnsyncPageAllocator;
  *
  * <h2>Contract shared by every implementation</h2>
  * <ul>
- *   <li>The offset API allocates no Java objects per call (the statistics snapshot aside), except in
- *       {@link #checked(Allocator)}, which keeps a map entry per block and copies a block's bytes to check a
- *       reallocation.</li>
+ *   <li>The offset API allocates no Java objects per call (the statistics snapshot aside), except when the memory
+ *       grows (the memory makes a new segment view; {@link #pages(LinearMemory)} grows on every allocation past the
+ *       memory's existing pages) and in {@link #checked(Allocator)}, which keeps a map entry per block and copies a
+ *       block's bytes to check a reallocation.</li>
  *   <li>Arguments are checked first: a {@code byteSize} outside {@code [0, }{@value #MAX_BYTE_SIZE}{@code ]}, or a
  *       {@code byteAlignment} that is not a power of two in {@code [1, }{@value #MAX_BYTE_ALIGNMENT}{@code ]}, gets an
  *       {@link IllegalArgumentException} that names the argument and the range, and nothing changes.</li>
@@ -114,7 +115,9 @@ public interface Allocator {
      * @param byteAlignment the alignment of the block's offset, a power of two in {@code [1, MAX_BYTE_ALIGNMENT]}
      * @return the block's offset, never {@value #NULL}
      * @throws IllegalArgumentException if an argument is out of range
-     * @throws OutOfMemoryError         if memory is exhausted; the allocator is unchanged and still usable
+     * @throws OutOfMemoryError         if memory is exhausted; every live block and its contents are untouched and
+     *                                  the allocator is still usable (the memory may have grown, and the statistics
+     *                                  may show it)
      */
     default long allocate(long byteSize, long byteAlignment) {
         long offset = tryAllocate(byteSize, byteAlignment);
@@ -326,6 +329,9 @@ public interface Allocator {
      * {@code LockedAllocator}, talc's {@code TalcLock}). All access must then go through the returned allocator.
      * The view has only {@code Allocator}'s methods: a bump allocator's marks or a binned allocator's heap
      * management stay on the original object, outside the lock, so use them only while no other thread allocates.
+     * The lock covers allocator calls, not writes to blocks: over {@link LinearMemory#ofHeap(long) heap memory}, a
+     * grow copies the array, so a write made during another thread's allocation can be lost (see
+     * {@link LinearMemory}); share heap memory only under a lock of your own that also covers writes.
      *
      * @param allocator the allocator to guard
      * @return a thread-safe allocator over the same memory

@@ -5,8 +5,9 @@ package dev.offcut;
  *
  * <p>Every allocator fills every field; an allocator with a single heap reports {@code heapCount == 1} once it has
  * claimed memory. Byte counts of blocks are the sizes callers asked for, not the rounded sizes the allocator gave.
- * After everything is freed, {@code allocationCount == 0} and {@code allocatedBytes == 0}, and the identity
- * {@code claimedBytes == availableBytes + allocatedBytes + overheadBytes()} holds by definition.
+ * After everything is freed, {@code allocationCount == 0} and {@code allocatedBytes == 0}, except for {@code bump} and
+ * {@code pages}, whose free only checks the offset: their counts never drop (a bump allocator's only on a reset).
+ * The identity {@code claimedBytes == availableBytes + allocatedBytes + overheadBytes()} holds by definition.
  *
  * @param allocationCount      live blocks now
  * @param totalAllocationCount blocks ever allocated (a reallocation that moves counts once more)

@@ -28,7 +28,10 @@ import java.util.function.LongPredicate;
  *
  * <h2>Thread safety</h2>
  * Every method is thread-safe. {@link #grow(long)} is atomic, as {@code memory.grow} is in WebAssembly: two threads
- * growing at once get distinct, adjacent ranges.
+ * growing at once get distinct, adjacent ranges. One caveat for {@link #ofHeap(long) heap memory}: a grow copies the
+ * array, so a write through a segment taken before another thread's grow lands in the old array and is lost. Share a
+ * growable heap memory between threads only under a lock that covers writes to blocks too (not only
+ * {@link Allocator#locked(Allocator)}, which covers allocator calls), or use native memory.
  */
 public interface LinearMemory extends AutoCloseable {
 
@@ -103,7 +106,11 @@ public interface LinearMemory extends AutoCloseable {
     /**
      * Releases the memory. A native memory is unmapped and every segment over it becomes inaccessible; heap
      * segments cannot be revoked, so they merely stop being this memory's. A fixed memory leaves the caller's
-     * segment alone. Closing twice does nothing.
+     * segment alone. Closing a closed memory does nothing.
+     *
+     * @throws IllegalStateException if a native memory cannot be unmapped yet because one of its segments is in use by
+     *                               a native call on another thread; the memory then stays open and usable, and may be
+     *                               closed again later
      */
     @Override
     void close();

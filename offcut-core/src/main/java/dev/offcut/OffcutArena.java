@@ -29,7 +29,8 @@ import java.util.Objects;
  *   <li>Over {@link LinearMemory#of(MemorySegment) a fixed segment}, the segment and its scope belong to the caller:
  *       closing this arena stops it allocating, but the caller's scope stays alive until the caller closes it, and
  *       segments stay accessible until then. (Re-scoping them to this arena would let them outlive the caller's
- *       memory.) Heap segments can never be revoked.</li>
+ *       memory.) This is the one place where this class departs from {@link Arena#close()}'s specification, which
+ *       says {@code scope().isAlive()} is false once {@code close} returns.</li>
  * </ul>
  *
  * <h2>Freed segments</h2>
@@ -39,8 +40,10 @@ import java.util.Objects;
  * {@link Allocator#checked(Allocator)}, which at least refuses double and foreign frees exactly.
  *
  * <h2>Memory</h2>
- * The allocator's memory must {@linkplain LinearMemory#growsInPlace() grow in place} (native or fixed memory): heap
- * memory moves to a new array when it grows, which would leave earlier segments pointing at a stale copy.
+ * The allocator's memory must be native ({@link LinearMemory#ofNative(long)}, or {@link LinearMemory#of(MemorySegment)}
+ * over a native segment): {@link Arena#allocate(long, long)} promises native segments, which native code can be given.
+ * Heap memory is refused: {@link LinearMemory#ofHeap(long)} moves to a new array when it grows, which would leave
+ * earlier segments pointing at a stale copy, and a fixed heap segment's slices could not be passed to native code.
  *
  * <h2>Alignment</h2>
  * A {@code byteAlignment} aligns the segment's address, so it may be no larger than the alignment of the memory's base
@@ -83,14 +86,16 @@ public final class OffcutArena implements Arena {
      * @param allocator the allocator; the arena takes ownership of its memory
      * @return a new arena
      * @throws NullPointerException     if {@code allocator} is {@code null}
-     * @throws IllegalArgumentException if the allocator's memory does not grow in place (growable heap memory)
+     * @throws IllegalArgumentException if the allocator's memory is not native or does not grow in place (heap memory)
      * @throws IllegalStateException    if the memory is closed
      */
     public static OffcutArena of(Allocator allocator) {
         Objects.requireNonNull(allocator, "allocator");
-        if (!allocator.memory().growsInPlace()) {
-            throw new IllegalArgumentException("allocator's memory must grow in place (native or fixed memory), was "
-                    + allocator.memory() + ": heap memory moves when it grows, which would strand segments");
+        LinearMemory memory = allocator.memory();
+        if (!memory.segment().isNative() || !memory.growsInPlace()) {
+            throw new IllegalArgumentException("allocator's memory must be native and grow in place (LinearMemory"
+                    + ".ofNative, or LinearMemory.of over a native segment), was " + memory + ": an arena hands out"
+                    + " native segments, and heap memory moves when it grows, which would strand segments");
         }
         return new OffcutArena(allocator);
     }
@@ -229,8 +234,10 @@ public final class OffcutArena implements Arena {
     }
 
     /**
-     * Closes the memory behind the allocator. Over native memory every segment this arena handed out becomes
-     * inaccessible.
+     * Closes the memory behind the allocator. Over {@link LinearMemory#ofNative(long)} every segment this arena handed
+     * out becomes inaccessible and {@code scope().isAlive()} turns false. Over {@link LinearMemory#of(MemorySegment) a
+     * fixed segment}, unlike {@link Arena#close()}'s specification, the scope is the caller's and stays alive: this
+     * arena stops allocating, and its segments stay accessible until the caller closes the segment's own arena.
      *
      * @throws IllegalStateException if the arena is already closed, as {@link Arena#close()} requires, or if the
      *                               memory cannot be closed yet because a segment is in use by a native call; the
@@ -268,9 +275,7 @@ public final class OffcutArena implements Arena {
     private long offsetOf(MemorySegment segment) {
         requireOpen();
         MemorySegment base = memory.segment();
-        boolean sameMemory = segment.isNative()
-                ? base.isNative() && segment.scope().equals(scope)
-                : !base.isNative() && segment.heapBase().orElse(null) == base.heapBase().orElse(null);
+        boolean sameMemory = segment.isNative() && segment.scope().equals(scope); // the memory is native: see of()
         long offset = segment.address() - base.address();
         if (!sameMemory || offset <= 0 || offset > base.byteSize() - segment.byteSize()) {
             throw new IllegalArgumentException("segment must be one this arena allocated, was " + segment);

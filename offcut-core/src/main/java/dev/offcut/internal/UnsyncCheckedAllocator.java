@@ -4,6 +4,7 @@ import dev.offcut.Allocator;
 import dev.offcut.AllocatorStats;
 import dev.offcut.LinearMemory;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Map;
@@ -141,26 +142,34 @@ public final class UnsyncCheckedAllocator implements Allocator {
         }
         long oldByteSize = checkLive(offset);
         long keptByteSize = Math.min(oldByteSize, newByteSize);
-        byte[] kept = delegate.memory().segment().asSlice(offset, keptByteSize).toArray(ValueLayout.JAVA_BYTE);
-        long moved = delegate.tryReallocate(offset, newByteSize, byteAlignment);
-        if (moved == NULL) {
-            verifyDelegate("tryReallocate");
-            return NULL;
+        // A native copy, not a byte[]: a block may be larger than an array can hold (2 GiB).
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment kept = scratch.allocate(keptByteSize);
+            kept.copyFrom(delegate.memory().segment().asSlice(offset, keptByteSize));
+            long moved = delegate.tryReallocate(offset, newByteSize, byteAlignment);
+            if (moved == NULL) {
+                verifyDelegate("tryReallocate");
+                verifyKept(kept, offset, "a failed reallocation changed byte %d of the block at " + offset);
+                return NULL;
+            }
+            if (moved == offset) {
+                live.remove(offset);
+                liveBytes -= oldByteSize;
+            } else {
+                forget(offset, oldByteSize);
+            }
+            recordNew(moved, newByteSize, byteAlignment, "tryReallocate");
+            verifyKept(kept, moved, "byte %d of the block moved from " + offset + " to " + moved + " changed");
+            return moved;
         }
-        if (moved == offset) {
-            live.remove(offset);
-            liveBytes -= oldByteSize;
-        } else {
-            forget(offset, oldByteSize);
-        }
-        recordNew(moved, newByteSize, byteAlignment, "tryReallocate");
-        MemorySegment now = delegate.memory().segment();
-        long mismatch = MemorySegment.ofArray(kept).mismatch(now.asSlice(moved, keptByteSize));
+    }
+
+    /** Throws if the block at {@code offset} does not start with {@code kept}'s bytes; {@code what} has a %d. */
+    private void verifyKept(MemorySegment kept, long offset, String what) {
+        long mismatch = kept.mismatch(delegate.memory().segment().asSlice(offset, kept.byteSize()));
         if (mismatch >= 0) {
-            throw broken("tryReallocate", "byte " + mismatch + " of the block moved from " + offset + " to " + moved
-                    + " changed");
+            throw broken("tryReallocate", String.format(what, mismatch));
         }
-        return moved;
     }
 
     private long checkLive(long offset) {

@@ -155,6 +155,37 @@ class UnsyncCheckedAllocatorTest extends AllocatorContractTest {
     }
 
     @Test
+    void aFailedReallocationThatChangesTheBlockIsCaught() {
+        Allocator allocator = checkedBroken(real -> new Forwarding(real) {
+            @Override
+            public long tryReallocate(long offset, long newByteSize, long byteAlignment) {
+                real.memory().segment().set(ValueLayout.JAVA_BYTE, offset + 3, (byte) 0); // scribbles, then fails
+                return NULL;
+            }
+        });
+        long offset = allocator.allocate(32, 8);
+        allocator.memory().segment().asSlice(offset, 32).fill((byte) 7);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> allocator.tryReallocate(offset, 64, 8));
+        assertTrue(e.getMessage().contains("failed reallocation changed byte 3"), e.getMessage());
+    }
+
+    @Test
+    void aReallocationKeepingMoreThanAnArrayHoldsIsChecked() {
+        // The kept bytes were once copied into a byte[], which cannot hold 2 GiB: a legal call then failed with the
+        // IllegalStateException that checked mode uses for broken contracts. Untouched pages cost no RAM here; the
+        // check's own copy costs 2 GiB for a moment.
+        long byteSize = (1L << 31) + 64;
+        Allocator allocator = Allocator.checked(Allocator.bump(track(LinearMemory.ofNative(8L << 30))));
+        long offset = allocator.allocate(byteSize, 8);
+        allocator.memory().segment().set(ValueLayout.JAVA_BYTE, offset + byteSize - 1, (byte) 5);
+        assertEquals(offset, allocator.reallocate(offset, byteSize + 16, 8), "the last bump block grows in place");
+        assertEquals(5, allocator.memory().segment().get(ValueLayout.JAVA_BYTE, offset + byteSize - 1));
+        allocator.free(offset);
+        allocator.verify();
+    }
+
+    @Test
     void aBrokenInvariantIsCaughtAtTheCallThatBrokeIt() {
         Allocator allocator = checkedBroken(real -> new Forwarding(real) {
             int calls;
