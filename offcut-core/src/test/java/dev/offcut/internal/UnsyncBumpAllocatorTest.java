@@ -283,44 +283,32 @@ class UnsyncBumpAllocatorTest extends AllocatorContractTest {
 
         // The first allocator drops everything and allocates again: it must step over the second's pages.
         first.reset();
-        LiveBlocks again = new LiveBlocks(first, 3);
-        for (int i = 0; i < 60; i++) {
-            long a = first.tryAllocate(20_000, 8);
-            if (a == Allocator.NULL) {
-                break;
-            }
-            again.add(a, 20_000, 8);
-            zeroed(first, again);
-        }
-        assertTrue(again.size() > 10, "the reset allocator serves again");
-        secondModel.checkAll(); // the second allocator's blocks kept every byte
-        for (LiveBlocks.Block a : again.blocks()) {
-            for (LiveBlocks.Block b : secondModel.blocks()) {
-                assertTrue(a.offset() + a.byteSize() <= b.offset() || b.offset() + b.byteSize() <= a.offset(),
-                        "after reset " + a + " overlaps " + b);
-            }
-        }
-        first.verify();
+        LiveBlocks again = afterResetKeepsClear(first, 20_000, 3, secondModel);
         second.verify();
 
         // The second allocator's first fence starts at 0 (the first grew the memory before it did), so that fence
         // holds the top of a full reset and of a mark taken before its first allocation: both must step over it.
-        again.checkAll();
         second.reset(secondPreAllocationMark);
-        afterResetKeepsClear(second, again);
+        afterResetKeepsClear(second, 30_000, 4, again);
         second.reset();
-        afterResetKeepsClear(second, again);
+        afterResetKeepsClear(second, 30_000, 5, again);
     }
 
-    /** Allocates from a reset allocator until it fails: no block may overlap {@code other}'s, whose bytes stay. */
-    private static void afterResetKeepsClear(BumpAllocator allocator, LiveBlocks other) {
-        LiveBlocks fresh = new LiveBlocks(allocator, 4);
+    /**
+     * Allocates from a reset allocator until it fails or has 60 blocks (and a zeroed one after each): it must serve
+     * again, no block may overlap {@code other}'s, and {@code other}'s blocks keep every byte.
+     *
+     * @return the new blocks
+     */
+    private static LiveBlocks afterResetKeepsClear(BumpAllocator allocator, long byteSize, long seed,
+            LiveBlocks other) {
+        LiveBlocks fresh = new LiveBlocks(allocator, seed);
         for (int i = 0; i < 60; i++) {
-            long b = allocator.tryAllocate(30_000, 8);
-            if (b == Allocator.NULL) {
+            long offset = allocator.tryAllocate(byteSize, 8);
+            if (offset == Allocator.NULL) {
                 break;
             }
-            fresh.add(b, 30_000, 8);
+            fresh.add(offset, byteSize, 8);
             zeroed(allocator, fresh);
         }
         assertTrue(fresh.size() > 10, "the reset allocator serves again");
@@ -332,6 +320,7 @@ class UnsyncBumpAllocatorTest extends AllocatorContractTest {
             }
         }
         allocator.verify();
+        return fresh;
     }
 
     /** Allocates one zeroed block too, which must neither be dirty nor zero anyone else's bytes. */
