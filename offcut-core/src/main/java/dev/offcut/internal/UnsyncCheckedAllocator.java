@@ -149,7 +149,11 @@ public final class UnsyncCheckedAllocator implements Allocator {
             long moved = delegate.tryReallocate(offset, newByteSize, byteAlignment);
             if (moved == NULL) {
                 verifyDelegate("tryReallocate");
-                verifyKept(kept, offset, "a failed reallocation changed byte %d of the block at " + offset);
+                long mismatch = keptMismatch(kept, offset);
+                if (mismatch >= 0) {
+                    throw broken("tryReallocate", "a failed reallocation changed byte " + mismatch + " of the block at "
+                            + offset);
+                }
                 return NULL;
             }
             if (moved == offset) {
@@ -159,17 +163,18 @@ public final class UnsyncCheckedAllocator implements Allocator {
                 forget(offset, oldByteSize);
             }
             recordNew(moved, newByteSize, byteAlignment, "tryReallocate");
-            verifyKept(kept, moved, "byte %d of the block moved from " + offset + " to " + moved + " changed");
+            long mismatch = keptMismatch(kept, moved);
+            if (mismatch >= 0) {
+                throw broken("tryReallocate", "byte " + mismatch + " of the block moved from " + offset + " to " + moved
+                        + " changed");
+            }
             return moved;
         }
     }
 
-    /** Throws if the block at {@code offset} does not start with {@code kept}'s bytes; {@code what} has a %d. */
-    private void verifyKept(MemorySegment kept, long offset, String what) {
-        long mismatch = kept.mismatch(delegate.memory().segment().asSlice(offset, kept.byteSize()));
-        if (mismatch >= 0) {
-            throw broken("tryReallocate", String.format(what, mismatch));
-        }
+    /** Returns the first byte where the block at {@code offset} differs from {@code kept}, or -1. */
+    private long keptMismatch(MemorySegment kept, long offset) {
+        return kept.mismatch(delegate.memory().segment().asSlice(offset, kept.byteSize()));
     }
 
     private long checkLive(long offset) {
