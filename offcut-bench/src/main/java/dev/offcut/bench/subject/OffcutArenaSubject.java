@@ -50,14 +50,7 @@ final class OffcutArenaSubject implements Subject {
         MemorySegment segment = table.get(handle);
         MemorySegment moved;
         try {
-            if (byteAlignment <= Allocator.DEFAULT_BYTE_ALIGNMENT) {
-                moved = arena.reallocate(segment, newByteSize);
-            } else {
-                // OffcutArena.reallocate keeps only the default alignment: move by hand to keep a higher one.
-                moved = arena.allocateUninitialized(newByteSize, byteAlignment);
-                MemorySegment.copy(segment, 0, moved, 0, Math.min(oldByteSize, newByteSize));
-                arena.free(segment);
-            }
+            moved = arena.reallocate(segment, newByteSize, byteAlignment); // in place when it can, as the others
         } catch (OutOfMemoryError full) {
             return 0;
         }

@@ -13,8 +13,11 @@ import java.util.Set;
  * talc's high-alignment guard: on a fresh 256 MiB heap, time 16384 allocations of (4096 B, align 1) then their
  * frees; on another fresh heap the same with (1 B, align 4096). Value = high-alignment time / ordinary time
  * (talc's CI requires below 5). Before each timed pass the same blocks are allocated, touched and freed once
- * untimed, as talc's heap is filled before it is used, so page faults do not swamp the comparison. The passes
- * alternate until the measured time is used up (at least once each); the ratio is of their sums.
+ * untimed, as talc's heap is filled before it is used, so page faults do not swamp the comparison. The first trial
+ * starts with alternating untimed pass pairs until the JIT has settled ({@link Warmup#untilSteady}), so that neither
+ * case is timed in code still being compiled; later trials need no more (a pass pair of the free list takes about a
+ * second). Then the passes alternate until the measured time is used up (at least once each); the ratio is of their
+ * sums.
  * {@link RunSettings#SMOKE}-short settings use 1024 blocks instead of 16384 and say so.
  */
 public final class HighAlignmentWorkload extends AbstractWorkload {
@@ -61,16 +64,20 @@ public final class HighAlignmentWorkload extends AbstractWorkload {
     }
 
     @Override
-    Measurement measure(SubjectFactory factory, RunSettings settings) {
+    Measurement measure(SubjectFactory factory, RunSettings settings) throws Exception {
         boolean frees = factory.capabilities().contains(Capability.FREES);
         boolean smoke = settings.measureMillis() < RunSettings.QUICK.measureMillis() / 2;
         long[] handles = new long[smoke ? SMOKE_BLOCK_COUNT : BLOCK_COUNT];
         double[] ratios = new double[settings.trials()];
         int passes = 0;
+        long unsteady = 0;
         for (int trial = 0; trial < settings.trials(); trial++) {
+            if (trial == 0) {
+                unsteady = Warmup.untilSteady(settings, trial, nanos -> warmUp(factory, frees, handles, nanos));
+            }
             long ordinary = 0;
             long high = 0;
-            long budget = millisToNanos(settings.warmupMillis() + settings.measureMillis());
+            long budget = millisToNanos(settings.measureMillis());
             long start = System.nanoTime();
             do {
                 ordinary += timedPass(factory, frees, handles, HIGH_BYTE_ALIGNMENT, 1);
@@ -80,7 +87,20 @@ public final class HighAlignmentWorkload extends AbstractWorkload {
             ratios[trial] = (double) high / ordinary;
         }
         return fromTrials(factory, ratios, join("time(" + handles.length + " x 1 B @ 4096) / time(" + handles.length
-                + " x 4096 B @ 1), " + passes + " pass pairs", smoke ? "scaled down from 16384 blocks" : ""));
+                + " x 4096 B @ 1), " + passes + " pass pairs", smoke ? "scaled down from 16384 blocks" : "",
+                Warmup.note(unsteady)));
+    }
+
+    /** Alternates both cases, as measured, for about {@code nanos}; returns ns per pass pair. */
+    private static double warmUp(SubjectFactory factory, boolean frees, long[] handles, long nanos) {
+        long pairs = 0;
+        long start = System.nanoTime();
+        do {
+            timedPass(factory, frees, handles, HIGH_BYTE_ALIGNMENT, 1);
+            timedPass(factory, frees, handles, 1, HIGH_BYTE_ALIGNMENT);
+            pairs++;
+        } while (System.nanoTime() - start < nanos);
+        return (double) (System.nanoTime() - start) / pairs;
     }
 
     private static long timedPass(SubjectFactory factory, boolean frees, long[] handles, long byteSize,
