@@ -387,6 +387,18 @@ class OffcutArenaTest {
     }
 
     @Test
+    void anArenaOverTheFailingAllocatorFailsEveryAllocation() {
+        OffcutArena arena = OffcutArena.of(Allocator.failing());
+        assertThrows(OutOfMemoryError.class, () -> arena.allocate(8, 8));
+        assertEquals(MemorySegment.NULL, arena.tryAllocate(8, 8));
+        arena.close();
+        // Each failing allocator has its own memory: closing one arena leaves another open (out of memory, not closed).
+        OffcutArena other = OffcutArena.of(Allocator.failing());
+        assertThrows(OutOfMemoryError.class, () -> other.allocate(8, 8));
+        other.close();
+    }
+
+    @Test
     void aHeapSegmentIsRefused() {
         // Arena.allocate promises native segments: slices of a long[] could not be passed to native code.
         LinearMemory memory = LinearMemory.of(MemorySegment.ofArray(new long[4096]));

@@ -20,9 +20,10 @@ public final class FailingAllocator implements Allocator {
 
     /**
      * Its own empty memory: not shared between instances, so that closing one (through an {@code OffcutArena}, say)
-     * cannot break another.
+     * cannot break another. Over the native zero-length {@link MemorySegment#NULL}, which closing leaves alone, so
+     * that an {@code OffcutArena}, which needs native memory, accepts it.
      */
-    private final LinearMemory memory = new FixedLinearMemory(MemorySegment.ofArray(new long[0]));
+    private final LinearMemory memory = new FixedLinearMemory(MemorySegment.NULL);
 
     /** Creates a failing allocator over a new empty memory. */
     public FailingAllocator() {
