@@ -18,8 +18,8 @@ import java.util.Objects;
  * <p>Allocate: {@code max(1, ceil(byteSize / 64 KiB))} whole pages. Pages the memory already had when the allocator
  * was created are handed out first, in address order (page 0 excepted: offset 0 means "no block"); after them, grow
  * that many pages, plus {@code byteAlignment / 64 KiB - 1} more for alignments above a page, and return the first
- * aligned offset in them. If the memory is empty, page 0 is grown and burnt first. Free: check that the offset
- * could be a block, then nothing. Reallocate: allocate and copy.
+ * aligned offset in them. If the memory is empty, page 0 is grown in the same grow call and burnt, so that a refused
+ * grow changes nothing. Free: check that the offset could be a block, then nothing. Reallocate: allocate and copy.
  *
  * <p>Grown pages are zero when first grown into, so zeroed allocation zeroes only blocks carved from the pages the
  * memory already had.
@@ -95,21 +95,18 @@ public final class UnsyncPageAllocator implements Allocator {
                 MemorySegments.zero(memory.segment(), offset, byteSize);
             }
         } else {
-            if (memory.pageCount() == 0) {
-                if (memory.grow(1) < 0) {
-                    return NULL;
-                }
-                grownPages++;
-                claimedBytes += PAGE_BYTE_SIZE; // page 0 is burnt: offset 0 means "no block"
-            }
-            long extraPages = alignmentPages - 1;
-            long oldPages = memory.grow(pages + extraPages);
+            // On an empty memory page 0 is burnt (offset 0 means "no block"), grown in the same call as the block, so
+            // that a refused grow changes nothing. If someone else grows the memory in between, the burnt page is
+            // simply the first of ours: still claimed, never handed out.
+            long burntPages = memory.pageCount() == 0 ? 1 : 0;
+            long grow = burntPages + pages + alignmentPages - 1;
+            long oldPages = memory.grow(grow);
             if (oldPages < 0) {
                 return NULL;
             }
-            grownPages += pages + extraPages;
-            claimedBytes += (pages + extraPages) << LinearMemory.PAGE_SHIFT;
-            offset = Checks.alignUp(oldPages << LinearMemory.PAGE_SHIFT, byteAlignment); // fresh pages: zero
+            grownPages += grow;
+            claimedBytes += grow << LinearMemory.PAGE_SHIFT;
+            offset = Checks.alignUp((oldPages + burntPages) << LinearMemory.PAGE_SHIFT, byteAlignment); // fresh: zero
         }
         firstBlockOffset = Math.min(firstBlockOffset, offset);
         allocationCount++;

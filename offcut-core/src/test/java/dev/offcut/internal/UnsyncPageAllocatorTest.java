@@ -39,6 +39,20 @@ class UnsyncPageAllocatorTest extends AllocatorContractTest {
     }
 
     @Test
+    void aRefusedFirstAllocationChangesNothing() {
+        // Page 0 is burnt in the same grow call as the first block: a refused grow must not leave it burnt.
+        LinearMemory memory = track(LinearMemory.ofNative(4 * PAGE));
+        Allocator allocator = newAllocator(memory);
+        assertEquals(Allocator.NULL, allocator.tryAllocate(4 * PAGE, 8), "page 0 and four more do not fit");
+        assertEquals(0, memory.pageCount(), "the memory did not grow");
+        assertEquals(0, allocator.stats().claimedBytes());
+        allocator.verify();
+        assertEquals(PAGE, allocator.allocate(3 * PAGE, 8), "page 0 and three more fit");
+        assertEquals(4, memory.pageCount());
+        allocator.verify();
+    }
+
+    @Test
     void blocksArePageAlignedWholePagesOfZeros() {
         LinearMemory memory = track(LinearMemory.ofNative(64L << 20));
         Allocator allocator = newAllocator(memory);
