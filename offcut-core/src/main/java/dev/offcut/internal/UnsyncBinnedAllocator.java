@@ -848,22 +848,12 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             return NULL; // no memory can hold it; and keeps need + alignment far from overflow
         }
         s = seg;
-        long offset = tryFindAndCarve(s, byteSize, byteAlignment, need, false);
-        if (offset == NULL) {
-            offset = tryFindAndCarve(s, byteSize, byteAlignment, need, true);
-        }
+        long offset = trySearchAndCarve(s, byteSize, byteAlignment, need);
         if (offset == NULL && flushQuickLists(s)) {
-            offset = tryFindAndCarve(s, byteSize, byteAlignment, need, false);
-            if (offset == NULL) {
-                offset = tryFindAndCarve(s, byteSize, byteAlignment, need, true);
-            }
+            offset = trySearchAndCarve(s, byteSize, byteAlignment, need);
         }
         if (offset == NULL && acquire(need, byteAlignment)) {
-            s = refresh();
-            offset = tryFindAndCarve(s, byteSize, byteAlignment, need, false);
-            if (offset == NULL) {
-                offset = tryFindAndCarve(s, byteSize, byteAlignment, need, true);
-            }
+            offset = trySearchAndCarve(refresh(), byteSize, byteAlignment, need);
         }
         return offset;
     }
@@ -939,7 +929,11 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                 || !initializeByGrowing(guaranteedSize(need, byteAlignment))) {
             return NULL;
         }
-        MemorySegment s = seg;
+        return trySearchAndCarve(seg, byteSize, byteAlignment, need);
+    }
+
+    /** The bounded search of {@link #tryFindAndCarve}, then, if it found nothing, the exhaustive one. */
+    private long trySearchAndCarve(MemorySegment s, long byteSize, long byteAlignment, long need) {
         long offset = tryFindAndCarve(s, byteSize, byteAlignment, need, false);
         return offset != NULL ? offset : tryFindAndCarve(s, byteSize, byteAlignment, need, true);
     }

@@ -29,11 +29,12 @@ import java.util.Objects;
  * {@code byteAlignment / 64 KiB - 1} pages that are never used (the extra pages grown with the block, or existing
  * pages skipped to reach an aligned one). Page 0 is burnt once.
  *
- * <p>Invariants: every block offset is a multiple of 64 KiB in {@code [firstBlockOffset, memory.byteSize())};
- * {@code claimedBytes == (nextExistingPage + grownPages) * 64 KiB}, where {@code nextExistingPage} counts the
- * existing pages handed out or skipped (page 0, pages skipped for alignment, blocks) and {@code grownPages} every
- * page this allocator grew (page 0 on an empty memory, blocks, extra pages for alignment); {@code verify()} checks
- * it. Not thread-safe (the counters are plain fields).
+ * <p>Claimed bytes are not a counter of their own but {@code (nextExistingPage + grownPages) * 64 KiB}, where
+ * {@code nextExistingPage} counts the existing pages handed out or skipped (page 0, pages skipped for alignment,
+ * blocks) and {@code grownPages} every page this allocator grew (page 0 on an empty memory, blocks, extra pages for
+ * alignment). Invariants ({@code verify()} checks them): every block offset is a multiple of 64 KiB in
+ * {@code [firstBlockOffset, memory.byteSize())}; {@code claimedBytes() <= memory.byteSize()}. Not thread-safe (the
+ * counters are plain fields).
  */
 public final class UnsyncPageAllocator implements Allocator {
 
@@ -50,7 +51,6 @@ public final class UnsyncPageAllocator implements Allocator {
     private long grownPages;
     private long allocationCount;
     private long allocatedBytes;
-    private long claimedBytes;
 
     /**
      * Creates a page allocator over {@code memory}.
@@ -88,7 +88,6 @@ public final class UnsyncPageAllocator implements Allocator {
         long start = Checks.alignUp(Math.max(nextExistingPage, 1), alignmentPages);
         if (start + pages <= existingPageCount) {
             // Pages the memory had before this allocator: the caller's bytes, so zero them if asked.
-            claimedBytes += (start + pages - nextExistingPage) << LinearMemory.PAGE_SHIFT;
             nextExistingPage = start + pages;
             offset = start << LinearMemory.PAGE_SHIFT;
             if (zeroed) {
@@ -105,7 +104,6 @@ public final class UnsyncPageAllocator implements Allocator {
                 return NULL;
             }
             grownPages += grow;
-            claimedBytes += grow << LinearMemory.PAGE_SHIFT;
             offset = Checks.alignUp((oldPages + burntPages) << LinearMemory.PAGE_SHIFT, byteAlignment); // fresh: zero
         }
         firstBlockOffset = Math.min(firstBlockOffset, offset);
@@ -155,8 +153,14 @@ public final class UnsyncPageAllocator implements Allocator {
         return moved;
     }
 
+    /** Every page handed out, skipped or grown: see the class comment. */
+    private long claimedBytes() {
+        return (nextExistingPage + grownPages) << LinearMemory.PAGE_SHIFT;
+    }
+
     @Override
     public AllocatorStats stats() {
+        long claimedBytes = claimedBytes();
         long heaps = claimedBytes > 0 ? 1 : 0;
         return new AllocatorStats(allocationCount, allocationCount, allocatedBytes, allocatedBytes, 0, 0, heaps, heaps,
                 claimedBytes, claimedBytes, memory.byteSize());
@@ -164,13 +168,10 @@ public final class UnsyncPageAllocator implements Allocator {
 
     @Override
     public void verify() {
-        if (claimedBytes > memory.byteSize() || (claimedBytes & (PAGE_BYTE_SIZE - 1)) != 0) {
-            throw new IllegalStateException("page allocator: claimedBytes " + claimedBytes
-                    + " is not whole pages within the memory's " + memory.byteSize() + " bytes");
-        }
-        if (claimedBytes != (nextExistingPage + grownPages) << LinearMemory.PAGE_SHIFT) {
-            throw new IllegalStateException("page allocator: claimedBytes " + claimedBytes
-                    + " is not (nextExistingPage " + nextExistingPage + " + grownPages " + grownPages + ") * 64 KiB");
+        if (claimedBytes() > memory.byteSize()) {
+            throw new IllegalStateException("page allocator: claimed bytes " + claimedBytes() + " (nextExistingPage "
+                    + nextExistingPage + " + grownPages " + grownPages + " pages) exceed the memory's "
+                    + memory.byteSize() + " bytes");
         }
         if (allocationCount > 0 && (firstBlockOffset <= 0 || firstBlockOffset >= memory.byteSize())) {
             throw new IllegalStateException("page allocator: first block at " + firstBlockOffset
