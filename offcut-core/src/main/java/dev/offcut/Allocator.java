@@ -36,6 +36,14 @@ import dev.offcut.internal.UnsyncPageAllocator;
  *   <li>Blocks never overlap, and a block's contents change only through writes to it.</li>
  *   <li>Freeing an offset that is not a live block is refused with an {@link IllegalArgumentException} where the
  *       allocator can tell (each implementation documents what it can tell), and the heap is left as it was.</li>
+ *   <li>Closing the memory ({@link LinearMemory#close()}) ends the allocator; using it afterwards is a programming
+ *       error, reported where it is cheap to: a call that reaches the memory throws {@link IllegalStateException}
+ *       (an allocation that would grow the memory too: it says the memory is closed, not exhausted), and no call
+ *       throws anything else. Checking on every call would cost the hot paths, so a call that needs only the
+ *       allocator's own state may still return: the bump allocator hands out offsets below its last page, and the
+ *       failing allocator keeps failing. Over {@link LinearMemory#of(java.lang.foreign.MemorySegment) a fixed
+ *       segment}, the caller's segment outlives the memory, and an allocator that holds a view of it keeps working
+ *       in it.</li>
  * </ul>
  *
  * <h2>Thread safety</h2>

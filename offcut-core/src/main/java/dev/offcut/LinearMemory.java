@@ -106,7 +106,8 @@ public interface LinearMemory extends AutoCloseable {
     /**
      * Releases the memory. A native memory is unmapped and every segment over it becomes inaccessible; heap
      * segments cannot be revoked, so they merely stop being this memory's. A fixed memory leaves the caller's
-     * segment alone. Closing a closed memory does nothing.
+     * segment alone. Closing a closed memory does nothing. Allocators over the memory end with it: see
+     * {@link Allocator}'s contract for what their calls do afterwards.
      *
      * @throws IllegalStateException if a native memory cannot be unmapped yet because one of its segments is in use by
      *                               a native call on another thread; the memory then stays open and usable, and may be

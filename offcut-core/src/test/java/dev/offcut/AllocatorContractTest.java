@@ -163,6 +163,17 @@ public abstract class AllocatorContractTest {
     }
 
     /**
+     * Tells whether the allocator may answer a call from its own state alone, without reaching its memory, so that
+     * the call still returns after the memory is closed (the bump allocator below its last page; the failing
+     * allocator, which never needs memory). Others must throw {@link IllegalStateException} instead.
+     *
+     * @return {@code true} if some calls need no memory
+     */
+    protected boolean answersSomeCallsWithoutItsMemory() {
+        return false;
+    }
+
+    /**
      * Tells whether the allocator grows its memory when it needs room (all but the failing allocator).
      *
      * @return {@code true} if allocations grow the memory
@@ -1022,6 +1033,46 @@ public abstract class AllocatorContractTest {
                     allocate(model, block.byteSize(), block.byteAlignment());
                 }
                 model.checkStats(countsFrees());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // A closed memory
+
+    /**
+     * Closing the memory ends the allocator ({@link Allocator}, "A closed memory"): a call that needs the memory
+     * throws {@link IllegalStateException}, never another exception, and an allocation that would have to grow the
+     * memory says it is closed, not exhausted.
+     */
+    @Test
+    public void afterItsMemoryIsClosedCallsThrowIllegalStateException() {
+        Allocator allocator = open();
+        long block = allocates() ? allocator.allocate(100, 8) : Allocator.NULL;
+        allocator.memory().close();
+        if (allocates() && usesGrownMemory()) {
+            long needsGrowth = DEFAULT_MAX_BYTE_SIZE / 2;
+            assertThrows(IllegalStateException.class, () -> allocator.tryAllocate(needsGrowth, 8));
+            assertThrows(IllegalStateException.class, () -> allocator.allocate(needsGrowth, 8));
+        }
+        List<Executable> calls = List.of(
+                allocator::stats,
+                allocator::verify,
+                () -> allocator.tryAllocate(8, 8),
+                () -> allocator.tryAllocateZeroed(8, 8),
+                () -> allocator.tryReallocate(block, 200, 8),
+                () -> allocator.free(block));
+        for (Executable call : calls) {
+            if (answersSomeCallsWithoutItsMemory()) {
+                try {
+                    call.execute();
+                } catch (IllegalStateException expected) {
+                    // needed the memory
+                } catch (Throwable t) {
+                    throw new AssertionError("a call on a closed memory must return or throw IllegalStateException", t);
+                }
+            } else {
+                assertThrows(IllegalStateException.class, call);
             }
         }
     }

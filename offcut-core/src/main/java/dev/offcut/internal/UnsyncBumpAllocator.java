@@ -28,7 +28,9 @@ import java.util.Objects;
  * {@code [old limit, their end)} are recorded as a fence, and allocation skips over fences, before and after a reset,
  * so another owner's bytes are never handed out or zeroed. The hot path checks one bound, {@code barrier =
  * min(limit, next fence start)}; fences and growth are handled out of line. Over heap memory, which moves when anyone
- * grows it, the segment is re-read at every call.
+ * grows it, the segment is re-read at every call. The hot path reads no memory, so after the memory is closed it still
+ * hands out offsets below {@code barrier} (no segment reaches them); a refused grow asks the memory whether it is
+ * closed, so past the barrier a closed memory throws IllegalStateException instead of looking exhausted.
  *
  * <p>Free checks the offset lies in {@code [1, top)} and does nothing. Reallocate grows or shrinks the most recent block
  * in place; any other block is copied to a new one (its old size is unknown, so the copy takes up to the new size of
@@ -169,6 +171,7 @@ public final class UnsyncBumpAllocator implements BumpAllocator {
         long pages = (end - limit + LinearMemory.PAGE_BYTE_SIZE - 1) >>> LinearMemory.PAGE_SHIFT;
         long oldPages = memory.grow(pages);
         if (oldPages < 0) {
+            memory.segment(); // a closed memory refuses every grow: throw that it is closed, not report exhaustion
             return false;
         }
         long oldByteSize = oldPages << LinearMemory.PAGE_SHIFT;

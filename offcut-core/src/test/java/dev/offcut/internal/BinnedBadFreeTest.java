@@ -197,7 +197,7 @@ class BinnedBadFreeTest {
         long other = allocator.allocate(100);
         fill(allocator, other, 100);
         MemorySegment s = memory.segment();
-        long salt = s.get(ValueLayout.JAVA_LONG_UNALIGNED, allocator.metadataOffset() + BinnedLayout.SB_SALT);
+        long salt = BinnedTesting.salt(allocator);
         long chunk = block + 24; // 8 mod 16, as every chunk is
         while (BinnedLayout.checkBits(chunk + 64, salt) == 0) {
             chunk += 16; // the next "header" is 0: it must not carry a valid tag by chance

@@ -2,6 +2,7 @@ package dev.offcut.internal;
 
 import dev.offcut.Allocator;
 import dev.offcut.AllocatorStats;
+import dev.offcut.BinnedAllocator;
 import dev.offcut.LinearMemory;
 
 import java.lang.foreign.Arena;
@@ -23,6 +24,12 @@ final class BinnedTesting {
         MemorySegment segment = Arena.ofAuto().allocate(byteSize, LinearMemory.PAGE_BYTE_SIZE);
         segment.fill((byte) 0xA5); // fixed memories are dirty: nothing may rely on zeros
         return LinearMemory.of(segment);
+    }
+
+    /** Returns the check salt in an allocator's superblock. */
+    static long salt(BinnedAllocator allocator) {
+        return allocator.memory().segment().get(ValueLayout.JAVA_LONG_UNALIGNED,
+                allocator.metadataOffset() + BinnedLayout.SB_SALT);
     }
 
     /** The memory's bytes now. */
