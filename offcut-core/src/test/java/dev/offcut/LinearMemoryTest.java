@@ -4,6 +4,7 @@ import dev.offcut.internal.FaultInjectingLinearMemory;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -407,6 +408,30 @@ class LinearMemoryTest {
         for (int page = 0; page < 1024; page++) {
             assertEquals((byte) page, memory.segment().get(ValueLayout.JAVA_BYTE, page * PAGE), "page " + page);
             assertEquals(0, memory.segment().get(ValueLayout.JAVA_BYTE, page * PAGE + 1), "new bytes are zero");
+        }
+    }
+
+    @Test
+    @ExtendWith(OutOfMemoryAsFailure.class) // a refused reservation is this test failing, not a dead fork
+    void aHugeNativeMaximumOnlyReservesAddressSpace() {
+        // 16 TiB is far more than this machine has: reserving it must cost address space only, and the pages grown
+        // into it are usable as ever.
+        LinearMemory memory = LinearMemory.ofNative(1L << 44);
+        resources.add(memory);
+        assertEquals(0, memory.grow(2));
+        memory.segment().set(ValueLayout.JAVA_LONG, 2 * PAGE - 8, 42L);
+        assertEquals(42L, memory.segment().get(ValueLayout.JAVA_LONG, 2 * PAGE - 8));
+    }
+
+    @Test
+    @ExtendWith(OutOfMemoryAsFailure.class) // a refused reservation is this test failing, not a dead fork
+    void closingANativeMemoryGivesItsAddressSpaceBack() {
+        // 300 reservations of 1 TiB, one after another, need 300 TiB of address space unless each close unmaps its
+        // range: more than a 47-bit user address space (128 TiB) holds.
+        for (int i = 0; i < 300; i++) {
+            LinearMemory memory = LinearMemory.ofNative(1L << 40, PAGE);
+            memory.segment().set(ValueLayout.JAVA_LONG, 0, i);
+            memory.close();
         }
     }
 }

@@ -445,6 +445,7 @@ class OffcutArenaTest {
 
     @Test
     @SuppressWarnings("restricted") // binding nanosleep is the point of the test
+    @org.junit.jupiter.api.Tag("pit-slow")
     void closeWhileASegmentIsInUseByANativeCallLeavesTheArenaOpen() throws Exception {
         // A downcall that takes a segment of this arena keeps its scope acquired; closing must fail cleanly and
         // leave everything usable, and a later close must succeed.
@@ -483,6 +484,105 @@ class OffcutArenaTest {
             assertTrue(arena.scope().isAlive(), "the caller's scope");
             assertThrows(IllegalStateException.class, () -> arena.allocate(8, 8), "but the arena is closed");
             block.set(ValueLayout.JAVA_LONG, 0, 1L); // still the caller's memory
+        }
+    }
+
+    @Test
+    void aFixedSegmentAlignedBeyond64KiBAcceptsItsOwnAlignment() {
+        // Over a fixed segment the address alignment is the caller's to choose: a 128 KiB aligned base accepts
+        // 128 KiB, where native memory stops at the 64 KiB its mmap base guarantees.
+        try (Arena caller = Arena.ofConfined()) {
+            MemorySegment memory = caller.allocate(4 * PAGE, 2 * PAGE);
+            OffcutArena arena = OffcutArena.of(Allocator.freeList(LinearMemory.of(memory)));
+            MemorySegment segment = arena.allocate(64, 2 * PAGE);
+            assertEquals(0, segment.address() % (2 * PAGE), "aligned to 128 KiB");
+            arena.free(segment);
+            arena.allocator().verify();
+        }
+    }
+
+    @Test
+    void aClosedArenaOverAFixedSegmentRefusesEveryAllocationBeforeTheAllocatorTouchesAByte() {
+        // The caller's segment outlives the arena, and the allocator behind it still holds that segment: a call on a
+        // closed arena must be refused before it reaches the allocator, or the allocator would write block headers
+        // and zeros into memory that is the caller's again.
+        try (Arena caller = Arena.ofConfined()) {
+            MemorySegment memory = caller.allocate(4 * PAGE, PAGE);
+            OffcutArena arena = OffcutArena.of(Allocator.freeList(LinearMemory.of(memory)));
+            arena.allocate(64, 8).fill((byte) 0x3C);
+            arena.close();
+            memory.asSlice(64, PAGE).fill((byte) 0x5A); // the caller reuses its memory
+            byte[] before = memory.toArray(ValueLayout.JAVA_BYTE);
+            List<Executable> calls = List.of(
+                    () -> arena.allocate(100, 8),
+                    () -> arena.tryAllocate(100, 8),
+                    () -> arena.allocateUninitialized(100, 8));
+            for (Executable call : calls) {
+                assertThrows(IllegalStateException.class, call);
+                assertArrayEquals(before, memory.toArray(ValueLayout.JAVA_BYTE), "no byte of the caller's changed");
+            }
+        }
+    }
+
+    @Test
+    void aSegmentAtTheMemorysFirstByteIsRefused() {
+        // Offset 0 is NULL to every allocator: passing it on would make free a silent no-op and reallocate a fresh
+        // allocation, both for a segment the arena never handed out.
+        OffcutArena arena = arena(Kind.FREE_LIST);
+        arena.allocate(64, 8); // the memory grows its first page
+        MemorySegment atBase = arena.allocator().memory().segment().asSlice(0, 8);
+        AllocatorStats before = arena.allocator().stats();
+        assertThrows(IllegalArgumentException.class, () -> arena.free(atBase));
+        assertThrows(IllegalArgumentException.class, () -> arena.reallocate(atBase, 16));
+        assertEquals(before, arena.allocator().stats(), "nothing freed or allocated");
+    }
+
+    @Test
+    void aSegmentEndingAtTheMemorysLastByteIsFreedAndReallocated() {
+        // A bump allocator over a fixed segment can hand out a block that ends exactly at the memory's end.
+        try (Arena caller = Arena.ofConfined()) {
+            MemorySegment memory = caller.allocate(PAGE, PAGE);
+            OffcutArena arena = OffcutArena.of(Allocator.bump(LinearMemory.of(memory)));
+            MemorySegment last = arena.allocate(PAGE - 1, 1);
+            assertEquals(memory.address() + PAGE, last.address() + last.byteSize(), "it ends at the memory's end");
+            MemorySegment shrunk = arena.reallocate(last, 16, 1);
+            assertEquals(16, shrunk.byteSize());
+            arena.free(shrunk);
+            arena.allocator().verify();
+        }
+    }
+
+    @Test
+    @SuppressWarnings("restricted") // reinterpret: one of our segments, stretched past the memory's end
+    void aSegmentReachingPastTheMemorysEndIsRefusedEvenByAnAllocatorThatCannotCheckSizes() {
+        // The page allocator ignores a sized free's size: the arena's own bounds check is all that stands between a
+        // stretched segment and the allocator.
+        OffcutArena arena = OffcutArena.of(Allocator.pages(LinearMemory.ofNative(16 * PAGE)));
+        resources.add(arena);
+        MemorySegment segment = arena.allocate(8, 8);
+        MemorySegment stretched = segment.reinterpret(arena.allocator().memory().byteSize());
+        assertEquals(arena.scope(), stretched.scope());
+        assertThrows(IllegalArgumentException.class, () -> arena.free(stretched));
+        assertThrows(IllegalArgumentException.class, () -> arena.reallocate(stretched, 16));
+        arena.free(segment);
+    }
+
+    @Test
+    void reallocateZeroesTheGrowthEvenOverDirtyMemory() {
+        // A fixed segment is dirty, and the free-list allocator grows the block in place into that dirt: the arena
+        // must zero the new bytes itself, as realloc-then-zero promises.
+        try (Arena caller = Arena.ofConfined()) {
+            MemorySegment memory = caller.allocate(4 * PAGE, PAGE);
+            memory.fill((byte) 0x5A);
+            OffcutArena arena = OffcutArena.of(Allocator.freeList(LinearMemory.of(memory)));
+            MemorySegment segment = arena.allocate(16, 8);
+            segment.fill((byte) 7);
+            MemorySegment grown = arena.reallocate(segment, 4096);
+            assertEquals(segment.address(), grown.address(), "grown in place, over the dirty free chunk");
+            assertTrue(grown.asSlice(0, 16).elements(ValueLayout.JAVA_BYTE)
+                    .allMatch(b -> b.get(ValueLayout.JAVA_BYTE, 0) == 7), "the old bytes are kept");
+            assertTrue(isZero(grown.asSlice(16)), "the growth is zero");
+            arena.allocator().verify();
         }
     }
 }

@@ -6,9 +6,11 @@ import dev.offcut.BinnedAllocator;
 import dev.offcut.Binning;
 import dev.offcut.LinearMemory;
 import dev.offcut.MemorySource;
+import dev.offcut.OutOfMemoryAsFailure;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -29,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Reopening, sources, heap management at its edges, in-place reallocation, growth bounds and verify() itself. */
+@ExtendWith(OutOfMemoryAsFailure.class) // an allocation that runs out where it should not fails its test only
 class BinnedAllocatorTest {
 
     private static final long PAGE = LinearMemory.PAGE_BYTE_SIZE;
@@ -873,5 +876,302 @@ class BinnedAllocatorTest {
         allocator.verify();
         assertTrue(e.getMessage().contains(named) || named.equals("PREV_FREE") || named.equals("slack"),
                 "expected " + named + " in: " + e.getMessage());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Edges found by mutation testing: builds, opens, claims and growth at their exact bounds
+
+    @Test
+    void aPendingAllocatorRefusesEveryOffsetAndHasNoHeaps() {
+        // Built over an empty memory, it has written nothing yet: there is no superblock to consult, so a free must
+        // be refused from the object's state alone, not by reading metadata that is not there.
+        BinnedAllocator allocator = Allocator.binned(track(LinearMemory.ofNative(8L << 20)));
+        assertEquals(0, allocator.heaps().length);
+        assertThrows(IllegalArgumentException.class, () -> allocator.free(1 << 20));
+        assertThrows(IllegalArgumentException.class, () -> allocator.tryReallocate(1 << 20, 8, 8));
+        allocator.verify();
+    }
+
+    @Test
+    void aParentSourcedBuildRefusesAnExplicitMetadataOffsetEvenZero() {
+        LinearMemory memory = track(LinearMemory.ofNative(8L << 20));
+        BinnedAllocator parent = Allocator.binned(memory);
+        assertThrows(IllegalArgumentException.class, () -> BinnedAllocator.builder(memory)
+                .source(MemorySource.fromParent(parent)).metadataOffset(0).build());
+        assertEquals(0, parent.stats().allocationCount(), "no metadata block was taken from the parent");
+    }
+
+    @Test
+    void aParentThatCannotGiveTheMetadataBlockFailsTheBuild() {
+        LinearMemory memory = track(BinnedTesting.fixed(PAGE));
+        Allocator parent = Allocator.bump(memory);
+        parent.allocate(PAGE - 1, 1); // the parent is full
+        byte[] before = BinnedTesting.snapshot(memory);
+        assertThrows(IllegalStateException.class, () -> BinnedAllocator.builder(memory)
+                .source(MemorySource.fromParent(parent)).build());
+        assertArrayEquals(before, BinnedTesting.snapshot(memory), "no metadata written over the parent's blocks");
+    }
+
+    @Test
+    void aManualSourceNeedsRoomForTheMetadataAndAnExactFitIsEnough() {
+        long superblock = BinIndex.DEFAULT.superblockByteSize();
+        LinearMemory tooSmall = track(BinnedTesting.fixed(superblock - 64));
+        assertThrows(IllegalStateException.class,
+                () -> BinnedAllocator.builder(tooSmall).source(MemorySource.manual()).build());
+        LinearMemory exact = track(BinnedTesting.fixed(superblock));
+        BinnedAllocator allocator = BinnedAllocator.builder(exact).source(MemorySource.manual()).build();
+        assertEquals(superblock, allocator.stats().claimedBytes(), "the metadata is written at once");
+        allocator.verify();
+        BinnedAllocator again = BinnedAllocator.builder(exact).source(MemorySource.manual()).open();
+        assertEquals(allocator.stats(), again.stats(), "a superblock ending at the memory's end reopens");
+    }
+
+    @Test
+    void openRefusesMetadataAtOrCutOffByTheMemorysEnd() {
+        // Such metadata would be read past the memory: open must say it is not there (IllegalArgumentException), not
+        // fail reading it.
+        LinearMemory memory = track(BinnedTesting.fixed(PAGE));
+        BinnedAllocator.builder(memory).source(MemorySource.manual()).build(); // no heap yet
+        assertThrows(IllegalArgumentException.class,
+                () -> BinnedAllocator.builder(memory).metadataOffset(PAGE).open());
+        // The superblock's first kilobyte alone: magic, version and size words are all right, the bins are missing.
+        LinearMemory cut = track(BinnedTesting.fixed(1024));
+        cut.segment().copyFrom(memory.segment().asSlice(0, 1024));
+        assertThrows(IllegalArgumentException.class, () -> BinnedAllocator.open(cut));
+    }
+
+    @Test
+    void openRefusesAParentOverAnotherMemory() {
+        LinearMemory memory = track(LinearMemory.ofNative(8L << 20));
+        Allocator.binned(memory).allocate(100); // a superblock at 0 that open would otherwise accept
+        BinnedAllocator parentElsewhere = Allocator.binned(track(LinearMemory.ofNative(8L << 20)));
+        assertThrows(IllegalArgumentException.class, () -> BinnedAllocator.builder(memory)
+                .source(MemorySource.fromParent(parentElsewhere)).metadataOffset(0).open());
+    }
+
+    @Test
+    void claimsAreCountedOnceAndMayTouchTheirNeighboursAndOffsetZero() {
+        // The metadata at 64 KiB leaves the bytes from offset 0 free to claim: a claim at 0 starts its heap at 8.
+        BinnedAllocator allocator = BinnedAllocator.builder(track(BinnedTesting.fixed(1 << 20)))
+                .binning(Binning.COMPACT).source(MemorySource.manual()).metadataOffset(PAGE).build();
+        assertEquals(8, allocator.claim(0, 5000));
+        long above = allocator.claim(20_000, 10_000);
+        assertEquals(16_000, allocator.claim(16_000, 4000), "a region ending exactly where a heap begins");
+        assertArrayEquals(new long[] {8, 16_000, above}, allocator.heaps());
+        AllocatorStats stats = allocator.stats();
+        assertEquals(stats.claimedBytes(), stats.totalClaimedBytes(), "nothing was ever given back");
+        assertEquals(BinIndex.COMPACT.superblockByteSize() + (4992 - 8) + 4000 + 10_000, stats.claimedBytes());
+        allocator.verify();
+    }
+
+    @Test
+    void extendReachesTheMemorysEndAndTheMetadataExactlyButNotBeyond() {
+        BinnedAllocator allocator = BinnedAllocator.builder(track(BinnedTesting.fixed(1 << 20)))
+                .binning(Binning.COMPACT).source(MemorySource.manual()).metadataOffset(PAGE).build();
+        long below = allocator.claim(4096, 4096); // a heap below the metadata
+        long top = allocator.claim(900_000, 10_000);
+        assertEquals((1 << 20) - top, allocator.extend(top, (1 << 20) - top), "up to the memory's last byte");
+        assertEquals(PAGE - below, allocator.extend(below, PAGE - below), "up to the metadata's first byte");
+        assertRefusedUnchanged(allocator, () -> allocator.extend(below, PAGE - below + 16));
+        allocator.verify();
+    }
+
+    @Test
+    void truncateReturnsTheHeapsSizeWhenNothingCanBeCut() {
+        BinnedAllocator allocator = manual(1 << 20);
+        long heap = allocator.claim(4096, 100_000);
+        allocator.allocate(1000);
+        long byteSize = allocator.heapByteSize(heap);
+        assertEquals(byteSize, allocator.truncate(heap, byteSize), "asked to keep everything, it keeps everything");
+        assertEquals(byteSize, allocator.heapByteSize(heap));
+        allocator.verify();
+    }
+
+    @Test
+    void afterEveryHeapIsRemovedGrowthClaimsANewOne() {
+        BinnedAllocator allocator = Allocator.binned(track(LinearMemory.ofNative(16L << 20)));
+        allocator.free(allocator.allocate(100));
+        for (long heap : allocator.heaps()) {
+            assertEquals(0, allocator.truncate(heap, 0));
+        }
+        assertEquals(0, allocator.stats().heapCount());
+        long offset = allocator.allocate(1000);
+        fill(allocator, offset, 1000);
+        assertEquals(1, allocator.stats().heapCount());
+        allocator.verify();
+    }
+
+    @Test
+    void growthExtendsTheLastHeapByExactlyThePagesItsFreeTopLacks() {
+        LinearMemory memory = track(LinearMemory.ofNative(64L << 20));
+        BinnedAllocator allocator = Allocator.binned(memory);
+        long first = allocator.allocate(1000);
+        assertEquals(1, memory.pageCount());
+        // The free top holds about 61 KB of the 100 KB asked: one more page, not two.
+        long second = allocator.allocate(100_000);
+        assertEquals(2, memory.pageCount());
+        // Someone else takes a page (and fills it); the next growth claims a second heap above it, and growth after
+        // that extends that second heap, the last one, instead of claiming a third.
+        long foreign = memory.grow(1) * PAGE;
+        memory.segment().asSlice(foreign, PAGE).fill((byte) 0x5A);
+        long third = allocator.allocate(200_000);
+        assertEquals(2, allocator.stats().heapCount());
+        long fourth = allocator.allocate(300_000);
+        assertEquals(2, allocator.stats().heapCount(), "the last heap grew");
+        for (long[] block : new long[][] {{first, 1000}, {second, 100_000}, {third, 200_000}, {fourth, 300_000}}) {
+            fill(allocator, block[0], block[1]);
+        }
+        assertEquals(-1, memory.segment().asSlice(foreign, PAGE)
+                .mismatch(MemorySegment.ofArray(new byte[(int) PAGE]).fill((byte) 0x5A)), "the foreign page");
+        allocator.verify();
+    }
+
+    @Test
+    void aGrowRacingWithSomeoneElsesClaimsANewHeapInsteadOfExtending() {
+        // The second grow call is preceded by another owner's grow of one page, as if another thread had grown the
+        // memory between the allocator's look at its end and its own grow: the pages it gets are not adjacent.
+        LinearMemory delegate = LinearMemory.ofNative(64L << 20);
+        long[] foreign = {-1};
+        LinearMemory memory = track(LinearMemory.ofFaultInjecting(delegate, call -> {
+            if (call == 1) {
+                foreign[0] = delegate.grow(1) * PAGE;
+                delegate.segment().asSlice(foreign[0], PAGE).fill((byte) 0x5A);
+            }
+            return false;
+        }));
+        BinnedAllocator allocator = Allocator.binned(memory);
+        allocator.allocate(1000);
+        // Take the whole free top, so that the pages asked for hold the next block even as a heap of their own.
+        long rest = allocator.stats().availableBytes();
+        assertEquals(1, allocator.stats().fragmentCount());
+        allocator.allocate(rest);
+        assertEquals(0, allocator.stats().availableBytes());
+        long big = allocator.allocate(100_000);
+        fill(allocator, big, 100_000);
+        assertTrue(foreign[0] > 0, "the race happened");
+        assertTrue(big >= foreign[0] + PAGE, "the block lies above the other owner's page");
+        assertEquals(2, allocator.stats().heapCount());
+        assertEquals(-1, memory.segment().asSlice(foreign[0], PAGE)
+                .mismatch(MemorySegment.ofArray(new byte[(int) PAGE]).fill((byte) 0x5A)), "the foreign page");
+        allocator.verify();
+    }
+
+    @Test
+    void aFirstClaimWithAMetadataOffsetWritesTheSuperblockThereAndTakesOnlyTheRegion() {
+        LinearMemory memory = track(LinearMemory.ofNative(8L << 20));
+        BinnedAllocator allocator = BinnedAllocator.builder(memory).metadataOffset(0).build(); // pending
+        memory.grow(2); // the caller grows the memory, then hands the allocator its second page
+        assertEquals(PAGE, allocator.claim(PAGE, PAGE));
+        assertArrayEquals(new long[] {PAGE}, allocator.heaps());
+        assertEquals(0, allocator.metadataOffset());
+        long offset = allocator.allocate(1000);
+        assertTrue(offset > PAGE && offset < 2 * PAGE);
+        allocator.verify();
+        assertEquals(allocator.stats(), BinnedAllocator.open(memory).stats());
+    }
+
+    @Test
+    void aFirstClaimRefusesAMemoryWithNoRoomForTheMetadataYet() {
+        LinearMemory memory = track(LinearMemory.ofNative(8L << 20));
+        BinnedAllocator allocator = BinnedAllocator.builder(memory).metadataOffset(PAGE).build(); // pending
+        memory.grow(1); // one page: the region fits, the metadata at 64 KiB does not
+        byte[] before = BinnedTesting.snapshot(memory);
+        assertThrows(IllegalArgumentException.class, () -> allocator.claim(8, 32_000));
+        assertArrayEquals(before, BinnedTesting.snapshot(memory));
+        assertEquals(0, allocator.heaps().length);
+    }
+
+    @Test
+    void aFirstClaimFitsWhenTheMetadataEndsExactlyAtTheMemorysEnd() {
+        long superblock = BinIndex.DEFAULT.superblockByteSize();
+        LinearMemory memory = track(LinearMemory.ofNative(8L << 20));
+        BinnedAllocator allocator = BinnedAllocator.builder(memory).metadataOffset(PAGE - superblock).build();
+        memory.grow(1);
+        assertEquals(8, allocator.claim(0, 32_000));
+        allocator.verify();
+    }
+
+    @Test
+    void aRelocatedFirstClaimMayEndAtTheMemorysEnd() {
+        LinearMemory memory = track(LinearMemory.ofNative(8L << 20));
+        BinnedAllocator allocator = Allocator.binned(memory); // pending, without a metadata offset
+        memory.grow(2); // someone else's growth: the superblock goes at the region's first page start
+        allocator.claim(PAGE, PAGE);
+        assertEquals(PAGE, allocator.metadataOffset());
+        assertEquals(1, allocator.heaps().length);
+        allocator.verify();
+    }
+
+    @Test
+    void aPendingAllocatorGrowsOnceForTheMetadataAndALargeFirstBlock() {
+        // Relocating: someone else grew a page first, so the superblock and the block go in pages grown for both.
+        LinearMemory relocating = track(LinearMemory.ofNative(8L << 20));
+        BinnedAllocator moved = Allocator.binned(relocating);
+        relocating.grow(1);
+        long offset = moved.allocate(200_000);
+        fill(moved, offset, 200_000);
+        assertEquals(PAGE, moved.metadataOffset());
+        assertEquals(5, relocating.pageCount(), "one foreign page and four for 200 KB and the metadata");
+        moved.verify();
+        // Not relocating (offset 0 given): the page already there counts, and only the pages missing are grown.
+        LinearMemory given = track(LinearMemory.ofNative(8L << 20));
+        BinnedAllocator inPlace = BinnedAllocator.builder(given).metadataOffset(0).build();
+        given.grow(1);
+        inPlace.allocate(100_000);
+        assertEquals(2, given.pageCount());
+        inPlace.verify();
+    }
+
+    @Test
+    void aPendingAllocatorWhoseRelocationGrowIsRefusedStaysPending() {
+        LinearMemory memory = track(LinearMemory.ofFaultInjecting(LinearMemory.ofNative(8L << 20), call -> call == 1));
+        BinnedAllocator allocator = Allocator.binned(memory);
+        memory.grow(1); // call 0: someone else's page
+        assertEquals(Allocator.NULL, allocator.tryAllocate(1000, 8), "call 1, the relocation's grow, is refused");
+        assertEquals(0, allocator.heaps().length);
+        assertEquals(1, memory.pageCount());
+        long offset = allocator.allocate(1000); // call 2 succeeds
+        fill(allocator, offset, 1000);
+        assertEquals(PAGE, allocator.metadataOffset());
+        allocator.verify();
+    }
+
+    @Test
+    void aPendingAllocatorGrowsForTheHeapsOverheadToo() {
+        // Sizes chosen so that the superblock, the heap's 32 bytes of overhead (header, pad, sentinel) and the block
+        // end 16 bytes into a page: leaving out the overhead would grow one page too few, and the block would not fit.
+        long superblock = BinIndex.DEFAULT.superblockByteSize();
+        long overhead = BinnedLayout.HEAP_OVERHEAD_BYTE_SIZE;
+        LinearMemory relocating = track(LinearMemory.ofNative(8L << 20));
+        BinnedAllocator moved = Allocator.binned(relocating);
+        relocating.grow(1); // someone else's page: the superblock moves to the pages grown next
+        long chunk = 4 * PAGE + 16 - superblock - overhead;
+        long offset = moved.allocate(chunk - BinnedLayout.HEADER_BYTE_SIZE);
+        assertEquals(1 + 5, relocating.pageCount());
+        fill(moved, offset, chunk - BinnedLayout.HEADER_BYTE_SIZE);
+        moved.verify();
+        LinearMemory given = track(LinearMemory.ofNative(8L << 20));
+        BinnedAllocator inPlace = BinnedAllocator.builder(given).metadataOffset(0).build();
+        given.grow(1); // the caller's page, which the allocator at offset 0 uses
+        chunk = 2 * PAGE + 16 - superblock - overhead;
+        inPlace.allocate(chunk - BinnedLayout.HEADER_BYTE_SIZE);
+        assertEquals(3, given.pageCount());
+        inPlace.verify();
+    }
+
+    @Test
+    void growAndClaimGrowsForTheNewHeapsOverheadToo() {
+        // A new heap at a page start spends 32 bytes on header, pad and sentinel: a chunk 16 bytes past two pages
+        // minus those needs three pages, not two.
+        LinearMemory memory = track(LinearMemory.ofNative(8L << 20));
+        BinnedAllocator allocator = BinnedAllocator.builder(memory).source(MemorySource.growAndClaim()).build();
+        allocator.allocate(1000);
+        long pages = memory.pageCount();
+        long chunk = 2 * PAGE + 16 - BinnedLayout.HEAP_OVERHEAD_BYTE_SIZE;
+        long offset = allocator.allocate(chunk - BinnedLayout.HEADER_BYTE_SIZE);
+        assertEquals(pages + 3, memory.pageCount());
+        assertEquals(2, allocator.stats().heapCount());
+        fill(allocator, offset, chunk - BinnedLayout.HEADER_BYTE_SIZE);
+        allocator.verify();
     }
 }

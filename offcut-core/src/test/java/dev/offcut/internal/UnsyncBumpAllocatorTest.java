@@ -353,4 +353,105 @@ class UnsyncBumpAllocatorTest extends AllocatorContractTest {
         model.checkAll();
         assertEquals(999, count, "8000 bytes hold 999 8-byte blocks after the burnt first word");
     }
+
+    @Test
+    void growthAsksForExactlyThePagesTheBlockLacks() {
+        // One grow call per slow allocation, for exactly the pages missing between the limit and the block's end.
+        LinearMemory memory = track(LinearMemory.ofNative(16L << 20));
+        BumpAllocator allocator = Allocator.bump(memory);
+        allocator.allocate(PAGE - 1, 1); // [1, PAGE): the first page exactly
+        assertEquals(1, memory.pageCount());
+        allocator.allocate(1, 1); // one byte past it: one more page
+        assertEquals(2, memory.pageCount());
+        allocator.allocate(PAGE, 1); // [PAGE + 1, 2 * PAGE + 1): one byte into a third page
+        assertEquals(3, memory.pageCount());
+        allocator.allocate(PAGE - 1, 1); // ends exactly at the third page's end: no grow
+        assertEquals(3, memory.pageCount());
+        allocator.verify();
+    }
+
+    @Test
+    void statsCountTheFreeStretchesBetweenOtherOwnersPagesAsAvailable() {
+        // available = the free bytes above top that this allocator may still hand out: up to the limit, minus the
+        // pages someone else grew in between (fences). Each stretch is one fragment; an empty one is none.
+        LinearMemory memory = track(LinearMemory.ofNative(16L << 20));
+        BumpAllocator allocator = Allocator.bump(memory);
+        assertEquals(0, allocator.stats().heapCount(), "no page claimed yet, so no heap");
+        allocator.allocate(PAGE - 1, 1); // [1, PAGE): top == limit
+        assertEquals(0, allocator.stats().availableBytes());
+        assertEquals(0, allocator.stats().fragmentCount(), "an empty stretch is no fragment");
+        assertEquals(1, allocator.stats().heapCount());
+        assertEquals(1, memory.grow(1), "someone else takes page 1");
+        long above = allocator.allocate(1000, 8); // fences page 1 off, grows page 2 for itself
+        assertEquals(2 * PAGE, above, "the block skips the other owner's page");
+        assertEquals(PAGE - 1000, allocator.stats().availableBytes());
+        assertEquals(1, allocator.stats().fragmentCount());
+        allocator.reset();
+        // From top 1: page 0 (all but the burnt first byte), then page 2; page 1 is the other owner's.
+        assertEquals((PAGE - 1) + PAGE, allocator.stats().availableBytes());
+        assertEquals(2, allocator.stats().fragmentCount());
+        allocator.verify();
+    }
+
+    @Test
+    void resetToAMarkAboveAnotherOwnersPagesNeverHandsOutTheBlocksBelowTheMark() {
+        LinearMemory memory = track(LinearMemory.ofNative(16L << 20));
+        BumpAllocator allocator = Allocator.bump(memory);
+        LiveBlocks model = new LiveBlocks(allocator);
+        model.add(allocator.allocate(100, 8), 100, 8);
+        assertEquals(1, memory.grow(1), "someone else takes page 1");
+        model.add(allocator.allocate(PAGE, 8), PAGE, 8); // lands after the other owner's page
+        long mark = allocator.mark();
+        allocator.allocate(500, 8);
+        allocator.reset(mark);
+        long next = allocator.allocate(500, 8);
+        assertTrue(next >= mark, "a block after the reset starts at or above the mark: " + next + " < " + mark);
+        model.checkAll();
+        allocator.verify();
+    }
+
+    @Test
+    void resetBelowAnotherOwnersPagesStillStepsOverThemOnTheFirstAllocation() {
+        // After a reset the next fence is below the old top again: the very first allocation, which would cross it,
+        // must take the slow path that steps over the other owner's pages.
+        LinearMemory memory = track(LinearMemory.ofNative(16L << 20));
+        BumpAllocator allocator = Allocator.bump(memory);
+        allocator.allocate(100, 8);
+        long mark = allocator.mark();
+        assertEquals(1, memory.grow(1), "someone else takes page 1");
+        allocator.allocate(70_000, 8); // fences page 1 off, then grows for itself twice
+        allocator.reset(mark);
+        long offset = allocator.allocate(70_000, 8);
+        assertTrue(offset + 70_000 <= PAGE || offset >= 2 * PAGE,
+                "the block [" + offset + ", " + (offset + 70_000) + ") overlaps the other owner's page 1");
+        allocator.verify();
+    }
+
+    @Test
+    void anInPlaceResizeAddsOnlyItsGrowthToTheTotal() {
+        // totalAllocatedBytes counts every byte ever handed out: growing the last block in place adds the growth,
+        // shrinking it adds nothing.
+        BumpAllocator allocator = bump();
+        long offset = allocator.allocate(100, 8);
+        assertEquals(offset, allocator.reallocate(offset, 300, 8));
+        assertEquals(300, allocator.stats().totalAllocatedBytes());
+        assertEquals(offset, allocator.reallocate(offset, 50, 8));
+        assertEquals(300, allocator.stats().totalAllocatedBytes());
+        assertEquals(offset, allocator.reallocate(offset, 80, 8));
+        assertEquals(330, allocator.stats().totalAllocatedBytes());
+        assertEquals(80, allocator.stats().allocatedBytes());
+    }
+
+    @Test
+    void freeChecksTheBlockLiesBelowTop() {
+        // Bump blocks carry no header: free can only check that [offset, offset + size) lies in [1, top).
+        BumpAllocator allocator = bump();
+        long first = allocator.allocate(10, 1);
+        assertEquals(1, first, "the first block starts at the first offset that is not NULL");
+        allocator.free(first); // the first block is a block
+        allocator.free(first, 10); // and its size reaches top exactly
+        assertThrows(IllegalArgumentException.class, () -> allocator.free(first, 11), "its size reaches past top");
+        assertThrows(IllegalArgumentException.class, () -> allocator.free(11), "top itself is no block");
+        allocator.verify();
+    }
 }

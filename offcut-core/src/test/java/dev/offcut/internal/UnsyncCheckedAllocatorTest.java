@@ -171,6 +171,7 @@ class UnsyncCheckedAllocatorTest extends AllocatorContractTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Tag("pit-slow")
     void aReallocationKeepingMoreThanAnArrayHoldsIsChecked() {
         // The kept bytes were once copied into a byte[], which cannot hold 2 GiB: a legal call then failed with the
         // IllegalStateException that checked mode uses for broken contracts. Untouched pages cost no RAM here; the
@@ -268,5 +269,187 @@ class UnsyncCheckedAllocatorTest extends AllocatorContractTest {
         IllegalArgumentException n = assertThrows(IllegalArgumentException.class,
                 () -> checked.tryReallocate(Allocator.NULL, -1, 8));
         assertTrue(n.getMessage().startsWith("newByteSize must be in [0, "), n.getMessage());
+    }
+
+    /** A delegate whose own invariant breaks at one call, which the wrapper must report at that same call. */
+    private static class BreaksAtOneCall extends Forwarding {
+        boolean broken;
+
+        BreaksAtOneCall(Allocator real) {
+            super(real);
+        }
+
+        @Override
+        public void verify() {
+            if (broken) {
+                throw new IllegalStateException("invariant broken at 42");
+            }
+            real.verify();
+        }
+    }
+
+    private static void assertBrokenInvariantCaught(Runnable call) {
+        IllegalStateException e = assertThrows(IllegalStateException.class, call::run);
+        assertTrue(e.getMessage().startsWith("checked mode") && e.getMessage().contains("invariant broken at 42"),
+                e.getMessage());
+    }
+
+    @Test
+    void aBrokenInvariantIsCaughtAtASizedFree() {
+        Allocator allocator = checkedBroken(real -> new BreaksAtOneCall(real) {
+            @Override
+            public void free(long offset, long byteSize) {
+                real.free(offset, byteSize);
+                broken = true;
+            }
+        });
+        long offset = allocator.allocate(24, 8);
+        assertBrokenInvariantCaught(() -> allocator.free(offset, 24));
+    }
+
+    @Test
+    void aBrokenInvariantIsCaughtAtAFailedAllocation() {
+        // A failed call is a call too: a delegate that corrupts itself and then reports exhaustion is caught there.
+        Allocator allocator = checkedBroken(real -> new BreaksAtOneCall(real) {
+            @Override
+            public long tryAllocate(long byteSize, long byteAlignment) {
+                broken = true;
+                return NULL;
+            }
+        });
+        assertBrokenInvariantCaught(() -> allocator.tryAllocate(24, 8));
+    }
+
+    @Test
+    void aBrokenInvariantIsCaughtAtAFailedReallocation() {
+        Allocator allocator = checkedBroken(real -> new BreaksAtOneCall(real) {
+            @Override
+            public long tryReallocate(long offset, long newByteSize, long byteAlignment) {
+                broken = true;
+                return NULL;
+            }
+        });
+        long offset = allocator.allocate(24, 8);
+        assertBrokenInvariantCaught(() -> allocator.tryReallocate(offset, 48, 8));
+    }
+
+    @Test
+    void aMisalignedAnswerIsCaughtByTheAlignmentCheckItself() {
+        // Unlike aMisalignedAnswerIsCaught, the delegate's counters stay right: only the alignment is wrong.
+        Allocator allocator = checkedBroken(real -> new Forwarding(real) {
+            @Override
+            public long tryAllocate(long byteSize, long byteAlignment) {
+                return real.tryAllocate(byteSize, byteAlignment) + 1;
+            }
+        });
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> allocator.allocate(16, 8));
+        assertTrue(e.getMessage().contains("is not aligned to 8"), e.getMessage());
+    }
+
+    @Test
+    void aBlockEndingPastTheMemoryIsCaught() {
+        Allocator allocator = checkedBroken(real -> new Forwarding(real) {
+            @Override
+            public long tryAllocate(long byteSize, long byteAlignment) {
+                real.tryAllocate(byteSize, byteAlignment); // counted, but another offset is answered
+                return real.memory().byteSize() - 8;
+            }
+        });
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> allocator.allocate(16, 8));
+        assertTrue(e.getMessage().contains("ends past the memory"), e.getMessage());
+    }
+
+    /**
+     * A delegate that makes real allocations (so its counters stay right) but answers each call with the offset the
+     * test lays out, relative to its first real block.
+     */
+    private Allocator checkedAnswering(long... layout) {
+        return checkedBroken(real -> new Forwarding(real) {
+            long base = NULL;
+            int call;
+
+            @Override
+            public long tryAllocate(long byteSize, long byteAlignment) {
+                long offset = real.tryAllocate(byteSize, byteAlignment);
+                if (base == NULL) {
+                    base = offset;
+                }
+                return base + layout[call++];
+            }
+        });
+    }
+
+    @Test
+    void aBlockStartingInsideTheLiveBlockBelowIsCaught() {
+        Allocator allocator = checkedAnswering(0, 32); // [0, 64), then [32, 96)
+        allocator.allocate(64, 8);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> allocator.allocate(64, 8));
+        assertTrue(e.getMessage().contains("overlaps the live block at"), e.getMessage());
+    }
+
+    @Test
+    void aBlockRunningIntoTheLiveBlockAboveIsCaught() {
+        Allocator allocator = checkedAnswering(32, 0); // [32, 96), then [0, 64)
+        allocator.allocate(64, 8);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> allocator.allocate(64, 8));
+        assertTrue(e.getMessage().contains("overlaps the live block at"), e.getMessage());
+    }
+
+    @Test
+    void aBlockEndingExactlyWhereTheLiveBlockAboveBeginsIsAccepted() {
+        Allocator allocator = checkedAnswering(64, 0); // [64, 128), then [0, 64): adjacent, not overlapping
+        allocator.allocate(64, 8);
+        allocator.allocate(64, 8);
+        assertEquals(2, ((UnsyncCheckedAllocator) allocator).liveBlockCount());
+    }
+
+    @Test
+    void aFailedReallocationThatChangesTheBlocksFirstByteIsCaught() {
+        Allocator allocator = checkedBroken(real -> new Forwarding(real) {
+            @Override
+            public long tryReallocate(long offset, long newByteSize, long byteAlignment) {
+                real.memory().segment().set(ValueLayout.JAVA_BYTE, offset, (byte) 0); // scribbles, then fails
+                return NULL;
+            }
+        });
+        long offset = allocator.allocate(32, 8);
+        allocator.memory().segment().asSlice(offset, 32).fill((byte) 7);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> allocator.tryReallocate(offset, 64, 8));
+        assertTrue(e.getMessage().contains("failed reallocation changed byte 0"), e.getMessage());
+    }
+
+    @Test
+    void aDelegateThatShowedItFreesBlocksMustKeepFreeingThem() {
+        // The first release shows which counter form the delegate follows; from then on only that form holds. This
+        // delegate pretends to free the first block (its counters drop), then reverts to the bump allocator's
+        // keep-counting form: each form alone would pass, the switch must not.
+        boolean[] pretending = {true};
+        long[] hidden = new long[2]; // count, bytes
+        Allocator allocator = checkedBroken(real -> new Forwarding(real) {
+            @Override
+            public void free(long offset, long byteSize) {
+                real.free(offset, byteSize);
+                hidden[0]++;
+                hidden[1] += byteSize;
+            }
+
+            @Override
+            public AllocatorStats stats() {
+                AllocatorStats s = real.stats();
+                return !pretending[0] ? s : new AllocatorStats(s.allocationCount() - hidden[0],
+                        s.totalAllocationCount(), s.allocatedBytes() - hidden[1], s.totalAllocatedBytes(),
+                        s.availableBytes(), s.fragmentCount(), s.heapCount(), s.totalHeapCount(), s.claimedBytes(),
+                        s.totalClaimedBytes(), s.memoryByteSize());
+            }
+        });
+        long a = allocator.allocate(40, 8);
+        allocator.allocate(24, 8);
+        allocator.free(a, 40); // the counters drop: a delegate that frees
+        allocator.verify();
+        pretending[0] = false; // now it counts the freed block again
+        IllegalStateException e = assertThrows(IllegalStateException.class, allocator::verify);
+        assertTrue(e.getMessage().startsWith("checked mode") && e.getMessage().contains("allocationCount"),
+                e.getMessage());
     }
 }

@@ -258,4 +258,144 @@ class UnsyncFreeListAllocatorTest extends AllocatorContractTest {
         java.util.Arrays.fill(bytes, (byte) 0x5A);
         return bytes;
     }
+
+    /** The requested size whose chunk fills the heap of a one-page memory exactly: [8, 65528). */
+    private static final long ONE_PAGE_HEAP_BLOCK = FreeListLayout.heapEnd(LinearMemory.PAGE_BYTE_SIZE)
+            - FreeListLayout.HEAP_START - FreeListLayout.HEADER_BYTE_SIZE;
+
+    @Test
+    void aFenceIsRefusedAsABlockEvenWhereARealChunkFollowsIt() {
+        // A fence chunk is tagged as neither block nor free chunk. Its header alone must refuse it: here the chunk
+        // after the fence begins exactly where a block of the fence's size would end, so the other checks pass.
+        LinearMemory memory = track(LinearMemory.ofNative(16L << 20));
+        Allocator allocator = Allocator.freeList(memory);
+        LiveBlocks model = new LiveBlocks(allocator);
+        model.add(allocator.allocate(ONE_PAGE_HEAP_BLOCK, 8), ONE_PAGE_HEAP_BLOCK, 8); // page 0 is full
+        long foreignStart = memory.grow(1) << LinearMemory.PAGE_SHIFT; // another owner's page
+        model.add(allocator.allocate(8, 8), 8, 8); // a 16-byte chunk just after the fence
+        long fenceChunk = FreeListLayout.heapEnd(LinearMemory.PAGE_BYTE_SIZE);
+        assertEquals(FreeListLayout.TAG_FENCE, FreeListLayout.tag(memory.segment().get(ValueLayout.JAVA_LONG, fenceChunk)));
+        AllocatorStats before = allocator.stats();
+        assertThrows(IllegalArgumentException.class, () -> allocator.free(foreignStart), "the fence is no block");
+        assertThrows(IllegalArgumentException.class, () -> allocator.tryReallocate(foreignStart, 8, 8));
+        assertEquals(before, allocator.stats());
+        allocator.verify();
+        model.checkAll();
+    }
+
+    @Test
+    void theBlockThatEndsTheHeapIsFreedAndCannotGrowInPlace() {
+        // A fixed memory of one page, filled by one block whose chunk ends exactly at the heap's end.
+        Allocator allocator = Allocator.freeList(track(LinearMemory.of(
+                java.lang.foreign.MemorySegment.ofArray(new long[(int) (LinearMemory.PAGE_BYTE_SIZE / 8)]))));
+        LiveBlocks model = new LiveBlocks(allocator);
+        long offset = allocator.allocate(ONE_PAGE_HEAP_BLOCK, 8);
+        model.add(offset, ONE_PAGE_HEAP_BLOCK, 8);
+        assertEquals(0, allocator.stats().availableBytes(), "the heap is full");
+        // Nothing lies above the last chunk: growing it must fail, not take bytes past the heap's end.
+        assertEquals(Allocator.NULL, allocator.tryReallocate(offset, ONE_PAGE_HEAP_BLOCK + 16, 8));
+        model.checkAll();
+        allocator.verify();
+        // A resize that keeps the chunk's size, and a shrink, stay in place: they never need room, so a full memory
+        // cannot make them fail.
+        assertEquals(offset, allocator.tryReallocate(offset, ONE_PAGE_HEAP_BLOCK - 5, 8));
+        model.reallocated(offset, offset, ONE_PAGE_HEAP_BLOCK - 5, 8);
+        assertEquals(offset, allocator.tryReallocate(offset, 100, 8));
+        model.reallocated(offset, offset, 100, 8);
+        model.checkAll();
+        assertEquals(offset, allocator.tryReallocate(offset, ONE_PAGE_HEAP_BLOCK, 8), "and back: the tail merged");
+        model.reallocated(offset, offset, ONE_PAGE_HEAP_BLOCK, 8);
+        allocator.free(offset);
+        model.remove(offset);
+        assertEquals(1, allocator.stats().fragmentCount(), "the whole heap is one free chunk again");
+        allocator.verify();
+    }
+
+    @Test
+    void growthExtendsAFreeTailAndAsksForExactlyThePagesMissing() {
+        LinearMemory memory = track(LinearMemory.ofNative(16L << 20));
+        Allocator allocator = Allocator.freeList(memory);
+        LiveBlocks model = new LiveBlocks(allocator);
+        assertEquals(0, allocator.stats().claimedBytes());
+        assertEquals(0, allocator.stats().heapCount(), "no byte claimed, so no heap");
+        model.add(allocator.allocate(1000, 8), 1000, 8);
+        assertEquals(1, memory.pageCount());
+        assertEquals(memory.byteSize() - FreeListLayout.HEAP_START, allocator.stats().claimedBytes(),
+                "claimed: offset 0 to the heap's end, all but the memory's unusable last word");
+        // The free tail of page 0 (64,512 bytes) plus one more page holds 100,000 bytes: one page, not two.
+        model.add(allocator.allocate(100_000, 8), 100_000, 8);
+        assertEquals(2, memory.pageCount());
+        // Fill the rest exactly, then grow from a heap whose last chunk is a block: again just the pages missing,
+        // and the block's last word, right below the new pages, is kept.
+        long rest = allocator.stats().availableBytes();
+        model.add(allocator.allocate(rest, 8), rest, 8);
+        assertEquals(0, allocator.stats().availableBytes());
+        model.add(allocator.allocate(ONE_PAGE_HEAP_BLOCK, 8), ONE_PAGE_HEAP_BLOCK, 8);
+        assertEquals(3, memory.pageCount());
+        model.checkAll();
+        allocator.verify();
+    }
+
+    @Test
+    void aRequestNeedingExactlyThePagesLeftIsServed() {
+        // Four pages hold a heap [8, 4 * 65536 - 8): one block of that chunk size needs every page the memory has.
+        LinearMemory memory = track(LinearMemory.ofNative(4 * LinearMemory.PAGE_BYTE_SIZE));
+        Allocator allocator = Allocator.freeList(memory);
+        long byteSize = FreeListLayout.heapEnd(4 * LinearMemory.PAGE_BYTE_SIZE) - FreeListLayout.HEAP_START
+                - FreeListLayout.HEADER_BYTE_SIZE;
+        long offset = allocator.tryAllocate(byteSize, 8);
+        assertTrue(offset != Allocator.NULL, "the memory's last pages are usable");
+        assertEquals(4, memory.pageCount());
+        allocator.verify();
+    }
+
+    @Test
+    void growingIntoAFreeNeighbourThatFitsExactlyStaysInPlace() {
+        Allocator allocator = freeList();
+        LiveBlocks model = new LiveBlocks(allocator);
+        long a = allocator.allocate(16, 8); // 32-byte chunks
+        long b = allocator.allocate(16, 8);
+        model.add(a, 16, 8);
+        model.add(allocator.allocate(16, 8), 16, 8);
+        allocator.free(b); // a free 32-byte chunk between two blocks
+        long grown = allocator.reallocate(a, 48, 8); // a 64-byte chunk: its own 32 and the neighbour's 32
+        assertEquals(a, grown, "grown in place into the free neighbour");
+        model.reallocated(a, grown, 48, 8);
+        model.checkAll();
+        allocator.verify();
+    }
+
+    @Test
+    void growingABlockWhoseNeighbourIsLiveMovesIt() {
+        // The neighbour's header holds its requested size, here large enough that reading it as a free chunk's size
+        // would seem to fit: only its tag says it is taken.
+        Allocator allocator = freeList();
+        LiveBlocks model = new LiveBlocks(allocator);
+        long a = allocator.allocate(16, 8);
+        model.add(a, 16, 8);
+        model.add(allocator.allocate(1000, 8), 1000, 8);
+        long moved = allocator.reallocate(a, 100, 8);
+        assertTrue(moved != a, "the block moved");
+        model.reallocated(a, moved, 100, 8);
+        model.checkAll();
+        allocator.verify();
+    }
+
+    @Test
+    void reallocationAddsOnlyItsGrowthToTheTotal() {
+        // totalAllocatedBytes counts every byte ever handed out: a growing reallocation adds the growth, whether in
+        // place or moved; a shrink adds nothing.
+        Allocator allocator = freeList();
+        long a = allocator.allocate(100, 8);
+        long b = allocator.allocate(100, 8);
+        assertEquals(b, allocator.reallocate(b, 300, 8), "b grows in place into the free tail");
+        assertEquals(400, allocator.stats().totalAllocatedBytes());
+        long moved = allocator.reallocate(a, 150, 8); // b is in the way: moved
+        assertTrue(moved != a);
+        assertEquals(450, allocator.stats().totalAllocatedBytes());
+        assertEquals(b, allocator.reallocate(b, 40, 8));
+        assertEquals(450, allocator.stats().totalAllocatedBytes());
+        assertEquals(190, allocator.stats().allocatedBytes());
+        allocator.verify();
+    }
 }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The contract for {@link Allocator#pages(LinearMemory)}, plus its own promises. */
@@ -103,7 +104,7 @@ class UnsyncPageAllocatorTest extends AllocatorContractTest {
         long offset = allocator.allocate(100, 8);
         model.add(offset, 100, 8);
         for (long bad : new long[] {offset + 8, offset + 1, offset + PAGE - 8, 8, -PAGE}) {
-            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> allocator.free(bad));
+            assertThrows(IllegalArgumentException.class, () -> allocator.free(bad));
             model.checkAll();
         }
         allocator.free(offset); // leaks by design, but is accepted
@@ -123,5 +124,27 @@ class UnsyncPageAllocatorTest extends AllocatorContractTest {
         assertTrue(moved < big, "the block moved down into an existing page: " + moved + " < " + big);
         model.reallocated(big, moved, 8, 8);
         model.checkAll();
+    }
+
+    @Test
+    void freeRefusesTheOffsetAtTheMemorysEnd() {
+        // The first offset past the memory is page-aligned and above every block, yet no block can start there.
+        LinearMemory memory = track(LinearMemory.ofNative(16L << 20));
+        Allocator allocator = newAllocator(memory);
+        allocator.allocate(100, 8);
+        assertThrows(IllegalArgumentException.class,
+                () -> allocator.free(memory.byteSize()));
+        allocator.verify();
+    }
+
+    @Test
+    void anAllocatorThatHasClaimedNoPageReportsNoHeap() {
+        // heapCount follows claimedBytes: no page claimed yet, so no heap; the first block claims the one heap.
+        Allocator allocator = newAllocator(track(LinearMemory.ofNative(16L << 20)));
+        assertEquals(0, allocator.stats().claimedBytes());
+        assertEquals(0, allocator.stats().heapCount());
+        assertEquals(0, allocator.stats().totalHeapCount());
+        allocator.allocate(1, 8);
+        assertEquals(1, allocator.stats().heapCount());
     }
 }
