@@ -445,7 +445,6 @@ class OffcutArenaTest {
 
     @Test
     @SuppressWarnings("restricted") // binding nanosleep is the point of the test
-    @org.junit.jupiter.api.Tag("pit-slow")
     void closeWhileASegmentIsInUseByANativeCallLeavesTheArenaOpen() throws Exception {
         // A downcall that takes a segment of this arena keeps its scope acquired; closing must fail cleanly and
         // leave everything usable, and a later close must succeed.

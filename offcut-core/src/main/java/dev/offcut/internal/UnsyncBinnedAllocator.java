@@ -86,7 +86,9 @@ import static dev.offcut.internal.BinnedLayout.SLACK_SHIFT;
  *       offset at least 32 bytes above the chunk start (or at it), and the gap below becomes a free chunk again.</li>
  *   <li>If no bin guarantees a fit: search the bins that may hold a fitting chunk first-fit; then consolidate the
  *       quick lists (free every parked chunk into the bins, merging) and search again; then ask the source once, for
- *       enough memory for this request in one step, and retry once. No loop.</li>
+ *       enough memory for this request in one step, and retry once. No loop. (Growing to extend the last heap asks
+ *       for the pages its free top lacks; if someone else's grow lands in between, those pages become a heap of
+ *       their own, and if that is too small the source grows once more, for a heap that holds the request.)</li>
  *   <li>Split: a remainder of at least 32 bytes above the block becomes a free chunk (taking the split chunk's place
  *       in its list when it stays in the same bin); a smaller one stays in the block as slack (so slack
  *       {@code <= 40}). Header: size, ALLOCATED, PREV_FREE if the gap below is free, slack, check.</li>
@@ -1537,12 +1539,15 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         s = refresh();
         long base = before << LinearMemory.PAGE_SHIFT;
         long end = (before + pages) << LinearMemory.PAGE_SHIFT;
-        if (base != memoryEnd) {
-            claimRegion(base, end); // someone else grew the memory meanwhile: our pages are not adjacent
-        } else {
+        if (base == memoryEnd) {
             extendHeap(s, last, end);
+            return true;
         }
-        return true;
+        // Someone else grew the memory between our look at its end and our grow: our pages are not adjacent, so they
+        // become a heap of their own. Sized to extend the free top, they may be too small for the request alone; then
+        // grow once more, for a heap that holds it (two grows at most, never a loop).
+        claimRegion(base, end);
+        return end - base >= want + HEAP_OVERHEAD_BYTE_SIZE || growAndClaim(want);
     }
 
     private boolean growAndClaim(long want) {

@@ -1057,6 +1057,32 @@ class BinnedAllocatorTest {
     }
 
     @Test
+    void aGrowRacingWithSomeoneElsesStillServesARequestTheFreeTopWouldHaveHelpedHold() {
+        // As above, but the free top is left in place: the pages asked for were sized to extend it, so as a heap of
+        // their own they are too small for the request. The allocator grows once more instead of failing (it threw
+        // OutOfMemoryError before, with the memory far from its maximum).
+        LinearMemory delegate = LinearMemory.ofNative(64L << 20);
+        long[] foreign = {-1};
+        LinearMemory memory = track(LinearMemory.ofFaultInjecting(delegate, call -> {
+            if (call == 1) {
+                foreign[0] = delegate.grow(1) * PAGE;
+            }
+            return false;
+        }));
+        BinnedAllocator allocator = Allocator.binned(memory);
+        long small = allocator.allocate(1000);
+        fill(allocator, small, 1000);
+        assertTrue(allocator.stats().availableBytes() > PAGE / 2, "a free top that the first grow counts on");
+        long big = allocator.allocate(200_000);
+        fill(allocator, big, 200_000);
+        assertTrue(foreign[0] > 0, "the race happened");
+        assertTrue(big >= foreign[0] + PAGE, "the block lies above the other owner's page");
+        assertEquals(3, allocator.stats().heapCount(), "the first heap, the too-small one, the one that holds it");
+        assertFilled(allocator, small, 1000);
+        allocator.verify();
+    }
+
+    @Test
     void aFirstClaimWithAMetadataOffsetWritesTheSuperblockThereAndTakesOnlyTheRegion() {
         LinearMemory memory = track(LinearMemory.ofNative(8L << 20));
         BinnedAllocator allocator = BinnedAllocator.builder(memory).metadataOffset(0).build(); // pending

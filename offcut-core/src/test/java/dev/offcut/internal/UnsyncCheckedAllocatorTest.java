@@ -171,7 +171,6 @@ class UnsyncCheckedAllocatorTest extends AllocatorContractTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Tag("pit-slow")
     void aReallocationKeepingMoreThanAnArrayHoldsIsChecked() {
         // The kept bytes were once copied into a byte[], which cannot hold 2 GiB: a legal call then failed with the
         // IllegalStateException that checked mode uses for broken contracts. Untouched pages cost no RAM here; the
