@@ -1026,19 +1026,26 @@ class BinnedAllocatorTest {
         allocator.verify();
     }
 
-    @Test
-    void aGrowRacingWithSomeoneElsesClaimsANewHeapInsteadOfExtending() {
-        // The second grow call is preceded by another owner's grow of one page, as if another thread had grown the
-        // memory between the allocator's look at its end and its own grow: the pages it gets are not adjacent.
+    /**
+     * Returns a memory whose second grow call is preceded by another owner's grow of one page, filled with 0x5A, as
+     * if another thread had grown the memory between the allocator's look at its end and its own grow: the pages the
+     * allocator gets are not adjacent to its last heap. {@code foreign[0]} receives that page's offset.
+     */
+    private LinearMemory memoryWithARacingGrow(long[] foreign) {
         LinearMemory delegate = LinearMemory.ofNative(64L << 20);
-        long[] foreign = {-1};
-        LinearMemory memory = track(LinearMemory.ofFaultInjecting(delegate, call -> {
+        return track(LinearMemory.ofFaultInjecting(delegate, call -> {
             if (call == 1) {
                 foreign[0] = delegate.grow(1) * PAGE;
                 delegate.segment().asSlice(foreign[0], PAGE).fill((byte) 0x5A);
             }
             return false;
         }));
+    }
+
+    @Test
+    void aGrowRacingWithSomeoneElsesClaimsANewHeapInsteadOfExtending() {
+        long[] foreign = {-1};
+        LinearMemory memory = memoryWithARacingGrow(foreign);
         BinnedAllocator allocator = Allocator.binned(memory);
         allocator.allocate(1000);
         // Take the whole free top, so that the pages asked for hold the next block even as a heap of their own.
@@ -1061,14 +1068,8 @@ class BinnedAllocatorTest {
         // As above, but the free top is left in place: the pages asked for were sized to extend it, so as a heap of
         // their own they are too small for the request. The allocator grows once more instead of failing (it threw
         // OutOfMemoryError before, with the memory far from its maximum).
-        LinearMemory delegate = LinearMemory.ofNative(64L << 20);
         long[] foreign = {-1};
-        LinearMemory memory = track(LinearMemory.ofFaultInjecting(delegate, call -> {
-            if (call == 1) {
-                foreign[0] = delegate.grow(1) * PAGE;
-            }
-            return false;
-        }));
+        LinearMemory memory = memoryWithARacingGrow(foreign);
         BinnedAllocator allocator = Allocator.binned(memory);
         long small = allocator.allocate(1000);
         fill(allocator, small, 1000);
