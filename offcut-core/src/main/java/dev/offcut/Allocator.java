@@ -1,13 +1,13 @@
 package dev.offcut;
 
-import dev.offcut.internal.ConfinedAllocator;
-import dev.offcut.internal.FailingAllocator;
-import dev.offcut.internal.LockedAllocator;
+import dev.offcut.internal.concurrent.ConfinedAllocator;
+import dev.offcut.internal.simple.FailingAllocator;
+import dev.offcut.internal.concurrent.LockedAllocator;
 import dev.offcut.internal.MemorySegments;
-import dev.offcut.internal.UnsyncCheckedAllocator;
-import dev.offcut.internal.UnsyncBumpAllocator;
-import dev.offcut.internal.UnsyncFreeListAllocator;
-import dev.offcut.internal.UnsyncPageAllocator;
+import dev.offcut.internal.debug.UnsyncCheckedAllocator;
+import dev.offcut.internal.simple.UnsyncBumpAllocator;
+import dev.offcut.internal.simple.UnsyncFreeListAllocator;
+import dev.offcut.internal.simple.UnsyncPageAllocator;
 
 /**
  * An allocator of blocks inside one {@link LinearMemory}, addressed by {@code long} offsets.

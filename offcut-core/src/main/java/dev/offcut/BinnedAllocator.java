@@ -1,6 +1,6 @@
 package dev.offcut;
 
-import dev.offcut.internal.UnsyncBinnedAllocator;
+import dev.offcut.internal.binned.UnsyncBinnedAllocator;
 
 import java.util.Objects;
 

@@ -1,6 +1,6 @@
 package dev.offcut;
 
-import dev.offcut.internal.UnsyncBumpAllocator;
+import dev.offcut.internal.simple.UnsyncBumpAllocator;
 
 /**
  * A bump allocator: allocation moves a pointer up, single blocks are never freed, and everything allocated after a

@@ -1,9 +1,9 @@
 package dev.offcut;
 
-import dev.offcut.internal.FaultInjectingLinearMemory;
-import dev.offcut.internal.FixedLinearMemory;
-import dev.offcut.internal.HeapLinearMemory;
-import dev.offcut.internal.NativeLinearMemory;
+import dev.offcut.internal.memory.FaultInjectingLinearMemory;
+import dev.offcut.internal.memory.FixedLinearMemory;
+import dev.offcut.internal.memory.HeapLinearMemory;
+import dev.offcut.internal.memory.NativeLinearMemory;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package dev.offcut;
 
-import dev.offcut.internal.BinnedSource;
+import dev.offcut.internal.binned.BinnedSource;
 
 import java.util.Objects;
 

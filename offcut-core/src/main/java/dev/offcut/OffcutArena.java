@@ -1,7 +1,7 @@
 package dev.offcut;
 
 import dev.offcut.internal.Checks;
-import dev.offcut.internal.FixedLinearMemory;
+import dev.offcut.internal.memory.FixedLinearMemory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

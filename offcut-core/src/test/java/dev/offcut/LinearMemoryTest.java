@@ -1,6 +1,6 @@
 package dev.offcut;
 
-import dev.offcut.internal.FaultInjectingLinearMemory;
+import dev.offcut.internal.memory.FaultInjectingLinearMemory;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

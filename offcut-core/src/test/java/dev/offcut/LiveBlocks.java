@@ -1,6 +1,6 @@
 package dev.offcut;
 
-import dev.offcut.internal.NativeLinearMemory;
+import dev.offcut.internal.memory.NativeLinearMemory;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
