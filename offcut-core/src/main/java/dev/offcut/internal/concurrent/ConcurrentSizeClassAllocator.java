@@ -421,6 +421,15 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
     }
 
     /**
+     * Returns the number of stripe heaps virtual threads share (for tests).
+     *
+     * @return the stripe count
+     */
+    public int stripeCount() {
+        return registry.stripes().length;
+    }
+
+    /**
      * Returns the number of heaps whose thread died and that no thread has adopted yet (for tests).
      *
      * @return the abandoned heap count
