@@ -12,7 +12,113 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * DESIGN-HEADER
+ * The concurrent size-class allocator behind {@link Allocator#concurrent(LinearMemory)}: thread-safe, with a heap per
+ * platform thread, stripe heaps for virtual threads, and every piece of its state on the Java heap.
+ *
+ * <h2>Layout</h2>
+ * <pre>
+ * linear memory (64 KiB pages)                          Java heap
+ * +--------+--------+--------+----------------+---     PageMap: page -> Span (two levels: directory of 4096-entry leaves)
+ * | back   | span   | span   | span (4 pages) |  ...    page 0 (or the page the first grow returned) -> BACK_END
+ * | end:   | 48 B   | 16 B   | 20 KiB blocks  |         page 1 -> span A, page 2 -> span B, pages 3..6 -> span C
+ * | binned | blocks | blocks |                |
+ * | meta + | (A)    | (B)    | (C)            |      Span A (class 5, 48 B, 1365 blocks, heap H1)
+ * | heap   |        |        |                |        free   [1111 0110 ...]  owner's bitmap, 1 = free (plain)
+ * +--------+--------+--------+----------------+---       remote [0000 1000 ...]  other threads' frees (atomic OR)
+ * block i of a span is at base + i * blockSize           slack  [ 8,  0, 40 ...]  blockSize - requested, per block
+ *                                                         used, cursor, freshFrom, listed, queued, next/prev
+ * Heap H (one per live platform thread, plus stripes)
+ *   current[class] -> span allocated from     partial[class] -> spans with a free block (doubly linked)
+ *   remoteHead -> spans with remote frees (Treiber stack, pushed by freeing threads, taken whole by the owner)
+ *   counters: allocCount/Bytes, freeCount/Bytes, freeBlockBytes (plain, owner); remoteCount/Bytes (atomic adds)
+ * SpanPool (one lock, shared with the back end): empty spans of each kind (1, 2, 4 pages), growth, page release
+ * </pre>
+ *
+ * <h2>Operations</h2>
+ * <ol>
+ *   <li><b>Allocate</b> (size up to 32 KiB, alignment up to 16): class from a table; the calling thread's heap from
+ *       {@code bindings[threadId & 1023]} if that binding's thread is the caller; in the class's current span the
+ *       lowest set bit of {@code free[cursor]}: if its {@code remote} bit is clear, clear the free bit, count, record
+ *       the slack, return {@code base + i * blockSize}. No lock, no atomic write, no linear-memory access. Otherwise
+ *       the slow path, out of line: the next non-zero word; else drain the heap's remote queue; else a partial span;
+ *       else a span from the pool (every 64th take also looks for dead threads' heaps); else, out of spans, reclaim
+ *       (dead threads' heaps, idle stripes, the back end's empty heaps) and retry once, and finally let the back end
+ *       serve the block. Larger sizes or alignments go to the back end under the pool's lock.</li>
+ *   <li><b>Free by the owner</b>: the page map gives the span; {@code i = (rel * reciprocal) >>> 40} and
+ *       {@code i * blockSize == rel} (else interior or misaligned); the block must be neither free nor remotely freed
+ *       (else double free) and a sized free must pass the exact requested size (else wrong size); set the free bit,
+ *       count. A span that empties goes back to the pool unless it is its class's current span; a full span that
+ *       gets a free block joins the partial list.</li>
+ *   <li><b>Free by another thread</b> (remote): the same checks against the owner's bitmap and the slack, then
+ *       {@code getAndBitwiseOr} on the remote word (if the bit was already set, another free got there first: double
+ *       free, refused, nothing changed), two atomic adds to the owning heap's remote counters, and if the span's
+ *       {@code queued} flag CASes from 0 to 1, a push on the owner's remote queue. A virtual thread freeing into a
+ *       stripe heap's span, or anyone freeing into a dead thread's heap, frees as the owner under that heap's lock
+ *       instead.</li>
+ *   <li><b>Collect</b> (owner, slow path): take the queue with {@code getAndSet(null)}; for each span, first
+ *       {@code queued = 0}, then per remote word {@code getAndSet(0)} and OR it into the free bitmap.</li>
+ * </ol>
+ *
+ * <h2>Invariants (checked by {@link #verify()}, when quiescent)</h2>
+ * <ul>
+ *   <li>per span: {@code used == blockCount - bitCount(free)}: {@code used} counts blocks handed out and not yet
+ *       returned to the owner's bitmap, remote frees not yet collected included;</li>
+ *   <li>per span: {@code (free & remote) == 0} (a racing double free breaks it until collected: see below), and no
+ *       bit at or past {@code blockCount};</li>
+ *   <li>per span: {@code listed} iff the span is its class's current span or in the partial list, and a span with a
+ *       free bit is listed;</li>
+ *   <li>per heap: {@code freeBlockBytes == sum(bitCount(free) * blockSize)}, {@code spanCount} is its spans in the
+ *       page map, {@code allocCount - freeCount - remoteCount == sum(bitCount(~free & ~remote))} and the same in
+ *       requested bytes through the slack;</li>
+ *   <li>pool: every pooled span is unowned, empty and mapped; byte counts add up; the back end's own
+ *       {@code verify}.</li>
+ * </ul>
+ *
+ * <h2>Races, and why they are safe</h2>
+ * <ul>
+ *   <li><i>Lost notification</i>: a remote free sets its bit, then reads {@code queued}; the owner clears
+ *       {@code queued}, then reads the bits. All four are volatile (sequentially consistent), so either the owner
+ *       sees the bit or the freer sees {@code queued == 0} and queues the span again.</li>
+ *   <li><i>Publication</i>: page-map entries and span fields are written under the pool's lock or by the owner
+ *       before the block is handed out; a free is ordered after the block's allocation by the caller (the contract),
+ *       so plain reads see them. The binding table holds immutable objects with final fields.</li>
+ *   <li><i>Dead threads</i>: {@code !thread.isAlive()} orders the dead thread's last action before the scanner's
+ *       reads; abandoning, adopting and draining happen under the registry's lock and the heap's lock. Nothing waits
+ *       for a garbage collection.</li>
+ *   <li><i>Racing double free</i> (two frees of one live block with no happens-before between them): two remote
+ *       frees meet in {@code getAndBitwiseOr}, and exactly one is refused at once. An owner's free racing a remote
+ *       free may both be accepted; the remote bit then lies on a free block, and the owner drops it, undoing its
+ *       counts, when it collects the span or when it is about to hand that block out again (allocation reads the
+ *       remote word for that reason). The next {@link #verify()} throws {@link IllegalStateException} naming the
+ *       dropped free. Never corruption: the block is handed out once. (A remote free that lands after the owner
+ *       has handed the block out again is indistinguishable from a free of the new block: it behaves as one.)</li>
+ *   <li><i>Bad frees racing a span's reuse</i> read fields of another format: every index stays inside the span's
+ *       arrays (sized for the kind's smallest class), and the next format clears stray remote bits.</li>
+ * </ul>
+ *
+ * <h2>Statistics</h2>
+ * Quiescent means: no call in progress, and every thread's calls happened-before the {@code stats} call (for
+ * example after {@code join}). Then {@code allocationCount} and {@code allocatedBytes} (requested sizes, from the
+ * slack) are exact; remote frees are counted by the freeing thread at once. Spans count as heaps; a remotely freed
+ * block not yet collected counts as overhead, not available. Cost: linear in heaps, plus the back end's snapshot.
+ *
+ * <h2>Memory going back</h2>
+ * A span that empties returns to the pool at once (only a class's current span stays with its heap, empty); a dead
+ * thread's heap gives back its empty spans when a scan finds it (a new platform thread, every 64th span take, an
+ * allocation about to fail, {@link #trim()}). Dirty pooled spans beyond the retention cap are released with
+ * {@link LinearMemory#releasePages} when they arrive; {@link #trim()} releases all. A released span whose memory
+ * says it reads as zero is fresh again: zeroed allocation skips the zeroing of blocks above its {@code freshFrom}.
+ *
+ * <h2>Where it comes from, and where it differs from the first sketch</h2>
+ * mimalloc's free-list sharding (an owner-only list, a remote list collected in batches, the "delayed free"
+ * notification, abandoned segments reclaimed by other threads), rpmalloc's per-span remote free and heap reuse
+ * after thread exit, snmalloc's return of a block to its owner; Netty's and the JDK's striped, {@code tryLock}-ed
+ * heaps for threads that must not get one each. Written from those designs, no code copied. Differences: bitmaps
+ * rather than free lists (so the double-free check is exact and one bit); {@code used} includes uncollected remote
+ * frees (the owner alone writes it); the slack byte per block makes the byte counts and the wrong-size check exact
+ * to the byte, not only to the class (255 escapes to a side table for the rare small block that alignment put in a
+ * much larger class); span kinds are pooled apart and only split or joined when the memory is exhausted; the back
+ * end starts on its own page so that offset 0 is never a span's block.
  */
 public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
 
