@@ -472,6 +472,7 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
     @Override
     public void verify() {
         memory.byteSize(); // a closed memory says so
+        collectWhatTheCallerMay();
         long dropped = registry.takeDroppedDoubleFrees();
         if (dropped != 0) {
             throw new IllegalStateException(dropped + " racing double free(s) dropped when the owner collected them"
@@ -514,6 +515,27 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
             }
         } finally {
             pool.lock.unlock();
+        }
+    }
+
+    /**
+     * Collects the remote frees of the caller's own heap and of every lock-owned heap (stripes, dead threads'
+     * heaps), as their owner, so that {@link #verify()} sees racing double frees dropped and counted.
+     */
+    private void collectWhatTheCallerMay() {
+        Thread t = Thread.currentThread();
+        for (Heap h : registry.heaps()) {
+            if (h.owner == t) {
+                h.drainRemote();
+            } else if (h.owner == null && h.lock.tryLock()) {
+                try {
+                    if (h.owner == null) {
+                        h.drainRemote();
+                    }
+                } finally {
+                    h.lock.unlock();
+                }
+            }
         }
     }
 
