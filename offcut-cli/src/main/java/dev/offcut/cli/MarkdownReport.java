@@ -116,7 +116,7 @@ public final class MarkdownReport {
             subjects.add(List.of(name + (name.equals(baseline) ? " (baseline)" : ""), text(subject.get("description")),
                     unavailable == null ? "" : "unavailable: " + text(unavailable)));
         }
-        table(md, List.of("subject", "what", ""), subjects);
+        table(md, List.of("subject", "what", "note"), subjects);
         return md.toString();
     }
 

@@ -80,6 +80,7 @@ class MarkdownReportTest {
         assertTrue(lines.contains("| heap-efficiency(10000) | offcut-binned | 98.3 % | +-0.04 (n=3) |  |"), md);
         // A pipe inside a cell is escaped, so it does not split the row.
         assertTrue(lines.contains("| offcut-binned | Offcut \\| binned |  |"), md);
+        assertTrue(lines.contains("| subject | what | note |"), md);
         assertTrue(lines.contains("| rpmalloc | LWJGL | unavailable: no library |"), md);
         assertTrue(lines.contains("| malloc (Linker) (baseline) | glibc |  |"), md);
         assertTrue(md.endsWith("\n"));
