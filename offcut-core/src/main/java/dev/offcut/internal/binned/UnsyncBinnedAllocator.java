@@ -182,8 +182,10 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     private MemorySegment seg;
 
     private final BinIndex bins;
-    private final BinnedSource source;
+    private final MemorySource source;
     private final boolean parentSource;
+    /** The allocator a parent source borrows from, else {@code null}. */
+    private final Allocator parent;
     /** The metadata offset M. */
     private long meta;
     /** The superblock's byte size S. */
@@ -236,14 +238,15 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     /** The number of binned free chunks. */
     private long fragmentCount;
 
-    private UnsyncBinnedAllocator(LinearMemory memory, BinIndex bins, BinnedSource source, long meta, long salt,
+    private UnsyncBinnedAllocator(LinearMemory memory, BinIndex bins, MemorySource source, long meta, long salt,
             boolean ready) {
         this.memory = memory;
         this.refreshEachCall = !memory.growsInPlace();
         this.seg = memory.segment();
         this.bins = bins;
         this.source = source;
-        this.parentSource = source.kind() == BinnedSource.Kind.PARENT;
+        this.parentSource = source instanceof MemorySources.FromParent;
+        this.parent = MemorySources.parentOf(source);
         this.memoryByteSizeAtBuild = memory.byteSize();
         this.meta = meta;
         this.metaSize = bins.superblockByteSize();
@@ -467,17 +470,17 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             long metadataOffset) {
         Objects.requireNonNull(memory, "memory");
         BinIndex bins = BinIndex.of(Objects.requireNonNull(binning, "binning"));
-        BinnedSource source = (BinnedSource) Objects.requireNonNull(memorySource, "source");
+        MemorySource source = Objects.requireNonNull(memorySource, "source");
         long superSize = bins.superblockByteSize();
-        if (source.kind() == BinnedSource.Kind.PARENT) {
-            if (source.parent().memory() != memory) {
+        if (source instanceof MemorySources.FromParent(Allocator parent)) {
+            if (parent.memory() != memory) {
                 throw new IllegalArgumentException("the parent allocator must be over the same memory");
             }
             if (metadataOffset >= 0) {
                 throw new IllegalArgumentException("a parent-sourced allocator's metadata is a block of the parent; "
                         + "do not set metadataOffset when building");
             }
-            long meta = source.parent().tryAllocate(superSize, 64);
+            long meta = parent.tryAllocate(superSize, 64);
             if (meta == NULL) {
                 throw new IllegalStateException("the parent cannot give a " + superSize + "-byte block for metadata");
             }
@@ -520,7 +523,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     }
 
     private boolean growing() {
-        return source.kind() == BinnedSource.Kind.GROW_AND_EXTEND || source.kind() == BinnedSource.Kind.GROW_AND_CLAIM;
+        return MemorySources.growing(source);
     }
 
     /** Writes a fresh superblock; for growing sources, the memory's bytes above it become the first heap. */
@@ -586,9 +589,9 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     public static UnsyncBinnedAllocator open(LinearMemory memory, Binning binning, MemorySource memorySource,
             long metadataOffset) {
         Objects.requireNonNull(memory, "memory");
-        BinnedSource source = (BinnedSource) Objects.requireNonNull(memorySource, "source");
-        if (source.kind() == BinnedSource.Kind.PARENT) {
-            if (source.parent().memory() != memory) {
+        MemorySource source = Objects.requireNonNull(memorySource, "source");
+        if (source instanceof MemorySources.FromParent(Allocator parent)) {
+            if (parent.memory() != memory) {
                 throw new IllegalArgumentException("the parent allocator must be over the same memory");
             }
             if (metadataOffset < 0) {
@@ -1265,7 +1268,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                 long heap = sentinel & SIZE_MASK;
                 if (start == BinnedLayout.firstChunk(heap)) {
                     removeEmptyHeap(s, heap);
-                    source.parent().free(heap);
+                    parent.free(heap);
                     refresh();
                 }
             }
@@ -1493,31 +1496,25 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     /** Asks the source for room for a chunk of {@code need} bytes at {@code byteAlignment}, once. */
     private boolean acquire(long need, long byteAlignment) {
         long want = guaranteedSize(need, byteAlignment);
-        switch (source.kind()) {
-            case MANUAL:
-                return false;
-            case CLAIM: {
+        return switch (source) {
+            case MemorySources.Manual _ -> false;
+            case MemorySources.Claim(long offset, long byteSize) -> {
                 MemorySegment s = refresh();
                 if (counter(s, SB_SOURCE_STATE) != 0) {
-                    return false;
+                    yield false;
                 }
                 put(s, meta + SB_SOURCE_STATE, 1);
                 try {
-                    claim(source.offset(), source.byteSize());
-                    return true;
+                    claim(offset, byteSize);
+                    yield true;
                 } catch (IllegalArgumentException e) {
-                    return false; // the region does not fit the memory or the heaps: the request fails
+                    yield false; // the region does not fit the memory or the heaps: the request fails
                 }
             }
-            case GROW_AND_EXTEND:
-                return growAndExtend(want);
-            case GROW_AND_CLAIM:
-                return growAndClaim(want);
-            case PARENT:
-                return borrow(want);
-            default:
-                throw new AssertionError(source.kind());
-        }
+            case MemorySources.GrowAndExtend _ -> growAndExtend(want);
+            case MemorySources.GrowAndClaim _ -> growAndClaim(want);
+            case MemorySources.FromParent _ -> borrow(want);
+        };
     }
 
     private static long pagesFor(long byteSize) {
@@ -1565,7 +1562,6 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
 
     private boolean borrow(long want) {
         long byteSize = Math.max(MIN_BORROW_BYTE_SIZE, (want + HEAP_OVERHEAD_BYTE_SIZE + CHUNK_UNIT - 1) & -CHUNK_UNIT);
-        Allocator parent = source.parent();
         long block = parent.tryAllocate(byteSize, CHUNK_UNIT);
         refresh();
         if (block == NULL) {
