@@ -17,6 +17,15 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static dev.offcut.internal.binned.BinnedLayout.ALLOCATED;
+import static dev.offcut.internal.binned.BinnedLayout.allocatedHeader;
+import static dev.offcut.internal.binned.BinnedLayout.binHeadAt;
+import static dev.offcut.internal.binned.BinnedLayout.bitmapWordAt;
+import static dev.offcut.internal.binned.BinnedLayout.chunkSizeFor;
+import static dev.offcut.internal.binned.BinnedLayout.footerAt;
+import static dev.offcut.internal.binned.BinnedLayout.footerBelow;
+import static dev.offcut.internal.binned.BinnedLayout.freeHeader;
+import static dev.offcut.internal.binned.BinnedLayout.requestedByteSize;
+import static dev.offcut.internal.binned.BinnedLayout.slack;
 import static dev.offcut.internal.binned.BinnedLayout.CHECK_MASK;
 import static dev.offcut.internal.binned.BinnedLayout.CHUNK_UNIT;
 import static dev.offcut.internal.binned.BinnedLayout.FREE_NEXT;
@@ -51,8 +60,6 @@ import static dev.offcut.internal.binned.BinnedLayout.SB_VERSION_BINNING;
 import static dev.offcut.internal.binned.BinnedLayout.SENTINEL;
 import static dev.offcut.internal.binned.BinnedLayout.SENTINEL_BYTE_SIZE;
 import static dev.offcut.internal.binned.BinnedLayout.SIZE_MASK;
-import static dev.offcut.internal.binned.BinnedLayout.SLACK_MASK;
-import static dev.offcut.internal.binned.BinnedLayout.SLACK_SHIFT;
 
 /**
  * The binned boundary-tag allocator (dlmalloc's boundary tags and bins, TLSF's bitmap-indexed segregated fits, talc's
@@ -111,8 +118,8 @@ import static dev.offcut.internal.binned.BinnedLayout.SLACK_SHIFT;
  * Shrink to at most half the chunk (and to at most 256 KiB, which bounds the copy): move, as mimalloc does, if a free
  * chunk smaller than the block's own holds the new size (its exact quick list, or the first bin sure to fit if that
  * is below the chunk's bin, unless that chunk is the free one just above, where shrinking in place merges better);
- * the old chunk then merges whole instead of staying split under a small block that pins it (talc's
- * heap-efficiency workload: 95.8 % to 97.8 %). Any other shrink stays in place (the tail joins a free chunk above,
+ * the old chunk then merges whole instead of staying split under a small block that pins it (two points of heap
+ * efficiency on talc's workload: docs/notes/2026-11-21-binned-tuning.md, "shrink moves"). Any other shrink stays in place (the tail joins a free chunk above,
  * or becomes one if at least 32 bytes); a shrink that keeps the block's alignment never fails and never grows the
  * memory. Grow in place if the chunk above is free and big enough; else grow down into a free chunk below (plus the
  * one above) with a memmove if that suffices and keeps the alignment; else allocate, copy, free.
@@ -312,7 +319,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                     freeChunkBytes += size;
                 } else if ((header & QUICK_MARK) != QUICK_MARK) {
                     liveCount++;
-                    liveBytes += size - HEADER_BYTE_SIZE - ((header >>> SLACK_SHIFT) & SLACK_MASK);
+                    liveBytes += requestedByteSize(header);
                 } else {
                     parkedCount++;
                 }
@@ -370,9 +377,9 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             ListedChunks listed) {
         long binnedCount = 0;
         for (int bin = 0; bin < binCount; bin++) {
-            long headAt = headsBase + 8L * bin;
+            long headAt = binHeadAt(headsBase, bin);
             long head = get(s, headAt);
-            boolean bit = (get(s, bitmapBase + 8L * (bin >>> 6)) & (1L << bin)) != 0;
+            boolean bit = (get(s, bitmapWordAt(bitmapBase, bin)) & (1L << bin)) != 0;
             if (bit != (head != NULL)) {
                 throw invalid(opening, "bitmap bit " + bin + " is " + bit + " but the bin's head is " + head, headAt);
             }
@@ -480,7 +487,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                 throw new IllegalArgumentException("a parent-sourced allocator's metadata is a block of the parent; "
                         + "do not set metadataOffset when building");
             }
-            long meta = parent.tryAllocate(superSize, 64);
+            long meta = parent.tryAllocate(superSize, BinnedLayout.SUPERBLOCK_ALIGNMENT);
             if (meta == NULL) {
                 throw new IllegalStateException("the parent cannot give a " + superSize + "-byte block for metadata");
             }
@@ -696,10 +703,6 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         return BinnedLayout.checkBits(chunk, salt);
     }
 
-    private static long chunkSizeFor(long byteSize) {
-        return Math.max(MIN_CHUNK_BYTE_SIZE, (byteSize + HEADER_BYTE_SIZE + CHUNK_UNIT - 1) & -CHUNK_UNIT);
-    }
-
     // ---------------------------------------------------------------------------------------------------------------
     // Bins
 
@@ -717,25 +720,25 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     }
 
     private void setBit(MemorySegment s, int bin) {
-        long at = bitmapBase + 8L * (bin >>> 6);
+        long at = bitmapWordAt(bitmapBase, bin);
         put(s, at, get(s, at) | (1L << bin));
     }
 
     private void clearBit(MemorySegment s, int bin) {
-        long at = bitmapBase + 8L * (bin >>> 6);
+        long at = bitmapWordAt(bitmapBase, bin);
         put(s, at, get(s, at) & ~(1L << bin));
     }
 
     /** Writes a free chunk's header and footer. */
     private void writeFree(MemorySegment s, long chunk, long size) {
-        put(s, chunk, size | check(chunk));
-        put(s, chunk + size - 8, size);
+        put(s, chunk, freeHeader(size, check(chunk)));
+        put(s, footerAt(chunk, size), size);
     }
 
     /** Pushes a free chunk onto the front of its bin. */
     private void link(MemorySegment s, long chunk, long size) {
         int bin = bins.binOf(size);
-        long headAt = headsBase + 8L * bin;
+        long headAt = binHeadAt(headsBase, bin);
         long head = get(s, headAt);
         put(s, chunk + FREE_NEXT, head);
         put(s, chunk + FREE_PREV, NULL);
@@ -753,7 +756,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         long prev = get(s, chunk + FREE_PREV);
         if (prev == NULL) {
             int bin = bins.binOf(size);
-            put(s, headsBase + 8L * bin, next);
+            put(s, binHeadAt(headsBase, bin), next);
             if (next == NULL) {
                 clearBit(s, bin);
             }
@@ -804,8 +807,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             return NULL;
         }
         put(s, headAt, get(s, chunk + FREE_NEXT) | ((head & ~QUICK_LINK_MASK) - (1L << QUICK_COUNT_SHIFT)));
-        put(s, chunk, (get(s, chunk) & PREV_FREE) | need | ALLOCATED
-                | ((need - HEADER_BYTE_SIZE - byteSize) << SLACK_SHIFT) | check(chunk));
+        put(s, chunk, allocatedHeader(need, get(s, chunk) & PREV_FREE, byteSize, check(chunk)));
         countAllocation(s, byteSize);
         return chunk + HEADER_BYTE_SIZE;
     }
@@ -822,7 +824,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             int bin = bins.ceilBinOf(need);
             if (bin < binCount) {
                 int found = firstNonEmptyBin(s, bin);
-                long chunk = found >= 0 ? get(s, headsBase + 8L * found) : NULL;
+                long chunk = found >= 0 ? get(s, binHeadAt(headsBase, found)) : NULL;
                 // An aligned request takes this path too when the head happens to be aligned (no gap to cut off).
                 if (chunk != NULL && (byteAlignment <= CHUNK_UNIT
                         || ((chunk + HEADER_BYTE_SIZE) & (byteAlignment - 1)) == 0)) {
@@ -838,8 +840,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                             long above = chunk + need;
                             moveListSlot(s, chunk, above, chunkBin);
                             writeFree(s, above, rest);
-                            put(s, chunk, need | ALLOCATED | ((need - HEADER_BYTE_SIZE - byteSize) << SLACK_SHIFT)
-                                    | check(chunk));
+                            put(s, chunk, allocatedHeader(need, 0, byteSize, check(chunk)));
                             freeChunkBytes += -need;
                             countAllocation(s, byteSize);
                             return chunk + HEADER_BYTE_SIZE;
@@ -872,7 +873,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         put(s, to + FREE_NEXT, next);
         put(s, to + FREE_PREV, prev);
         if (prev == NULL) {
-            put(s, headsBase + 8L * bin, to);
+            put(s, binHeadAt(headsBase, bin), to);
         } else {
             put(s, prev + FREE_NEXT, to);
         }
@@ -892,8 +893,8 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
      */
     private long betterFit(MemorySegment s, int found, long need, long head, int below) {
         if (below >= bins.linearBinCount && below < binCount
-                && (get(s, bitmapBase + 8L * (below >>> 6)) & (1L << below)) != 0) {
-            long chunk = get(s, headsBase + 8L * below);
+                && (get(s, bitmapWordAt(bitmapBase, below)) & (1L << below)) != 0) {
+            long chunk = get(s, binHeadAt(headsBase, below));
             long tightest = NULL;
             long tightestSize = Long.MAX_VALUE;
             for (int i = 0; i < FIT_LOOKS && chunk != NULL; i++) {
@@ -971,9 +972,9 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             // The bins that may fit, lowest first: the tightest fit among each one's head and, while a budget of 8
             // extra looks lasts, its next chunks (bounded, so high alignments stay near-constant time: talc's guard);
             // the first bin with a fit ends the search. Else the tightest of the first chunks of the first bin sure
-            // to fit. Tightest rather than first, and from binOf(need), whose larger chunks may fit: talc's
-            // heap-efficiency workload 97.9 % -> 98.2 % (DEFAULT), as alignment gaps are the fragments that best
-            // fit keeps few.
+            // to fit. Tightest rather than first, and from binOf(need), whose larger chunks may fit, as alignment gaps
+            // are the fragments that best fit keeps few (heap efficiency: docs/notes/2026-11-21-binned-tuning.md,
+            // "aligned search").
             int bin = Math.min(bins.binOf(need), binCount - 1);
             int extraLooks = FIT_LOOKS;
             while (bin < sure) {
@@ -984,7 +985,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                 long best = NULL;
                 long bestSize = Long.MAX_VALUE;
                 long bestGap = 0;
-                long chunk = get(s, headsBase + 8L * bin);
+                long chunk = get(s, binHeadAt(headsBase, bin));
                 do {
                     long size = get(s, chunk) & SIZE_MASK;
                     long gap = fitGap(chunk, size, need, byteAlignment);
@@ -1009,7 +1010,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                 return NULL;
             }
             // Every chunk of a sure bin is at least guaranteedSize >= need bytes, so each fits.
-            long best = tightestInList(s, get(s, headsBase + 8L * bin), need);
+            long best = tightestInList(s, get(s, binHeadAt(headsBase, bin)), need);
             long bestSize = get(s, best) & SIZE_MASK;
             unlink(s, best, bestSize);
             return carve(s, best, bestSize, fitGap(best, bestSize, need, byteAlignment), need, byteSize);
@@ -1027,7 +1028,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     }
 
     private long trySearchBin(MemorySegment s, int bin, long byteSize, long byteAlignment, long need) {
-        for (long chunk = get(s, headsBase + 8L * bin); chunk != NULL; chunk = get(s, chunk + FREE_NEXT)) {
+        for (long chunk = get(s, binHeadAt(headsBase, bin)); chunk != NULL; chunk = get(s, chunk + FREE_NEXT)) {
             long size = get(s, chunk) & SIZE_MASK;
             long gap = fitGap(chunk, size, need, byteAlignment);
             if (gap >= 0) {
@@ -1067,8 +1068,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             long next = chunk + size;
             put(s, next, get(s, next) & ~PREV_FREE);
         }
-        put(s, chunk, size | ALLOCATED | prevFree | ((size - HEADER_BYTE_SIZE - byteSize) << SLACK_SHIFT)
-                | check(chunk));
+        put(s, chunk, allocatedHeader(size, prevFree, byteSize, check(chunk)));
         freeChunkBytes += freeDelta;
         fragmentCount += fragmentDelta;
         countAllocation(s, byteSize);
@@ -1101,7 +1101,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         MemorySegment s = segment();
         long header = checkedHeader(s, offset);
         long size = header & SIZE_MASK;
-        countFree(size - HEADER_BYTE_SIZE - ((header >>> SLACK_SHIFT) & SLACK_MASK));
+        countFree(requestedByteSize(header));
         release(s, offset - HEADER_BYTE_SIZE, size, header);
     }
 
@@ -1148,7 +1148,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         }
         MemorySegment s = segment();
         long header = checkedHeader(s, offset);
-        long requested = (header & SIZE_MASK) - HEADER_BYTE_SIZE - ((header >>> SLACK_SHIFT) & SLACK_MASK);
+        long requested = requestedByteSize(header);
         if (requested != byteSize) {
             throw Checks.wrongBlockSize(offset, byteSize, requested);
         }
@@ -1172,7 +1172,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             long header = get(s, chunk);
             long size = header & SIZE_MASK;
             long next = chunk + size;
-            long slack = (header >>> SLACK_SHIFT) & SLACK_MASK;
+            long slack = slack(header);
             if ((header & (ALLOCATED | SENTINEL)) == ALLOCATED && (header & CHECK_MASK) == check(chunk)
                     && size >= MIN_CHUNK_BYTE_SIZE && next <= high - SENTINEL_BYTE_SIZE
                     && slack <= size - HEADER_BYTE_SIZE && slack <= BinnedLayout.MAX_SLACK) {
@@ -1222,7 +1222,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         long listed = NULL;
         long listedSize = 0;
         if ((header & PREV_FREE) != 0) {
-            long belowSize = get(s, chunk - 8);
+            long belowSize = get(s, footerBelow(chunk));
             start = chunk - belowSize;
             put(s, chunk, 0); // scrub: a second free of this offset must find no tag
             total += belowSize;
@@ -1289,7 +1289,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         long header = checkedHeader(s, offset);
         long chunk = offset - HEADER_BYTE_SIZE;
         long size = header & SIZE_MASK;
-        long oldByteSize = size - HEADER_BYTE_SIZE - ((header >>> SLACK_SHIFT) & SLACK_MASK);
+        long oldByteSize = requestedByteSize(header);
         long need = chunkSizeFor(newByteSize);
         if ((offset & (byteAlignment - 1)) == 0 && need < MAX_CHUNK_BYTE_SIZE >>> 1) {
             if (need <= size) {
@@ -1313,7 +1313,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                 return offset;
             }
             if ((header & PREV_FREE) != 0) {
-                long belowSize = get(s, chunk - 8);
+                long belowSize = get(s, footerBelow(chunk));
                 long below = chunk - belowSize;
                 if (((below + HEADER_BYTE_SIZE) & (byteAlignment - 1)) == 0 && belowSize + size + nextSize >= need) {
                     long moved = growDown(s, chunk, size, below, belowSize, next, nextSize, need,
@@ -1354,8 +1354,8 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
      * capacity (its chunk size - 8) is a multiple of 8 and at least its requested byte size, so rounding
      * {@code kept <= min(old, new requested size)} up to 8 stays inside both; the extra bytes are the old block's
      * slack, which no one reads. With both ends 16-aligned the JDK's bulk copy then moves whole longs instead of
-     * finishing with int, short and byte moves (JMH, random actions at max 1000: 2.3 % faster over four interleaved
-     * one-fork rounds on a quiet host, every round; at max 200, where copies are short, no difference).
+     * finishing with int, short and byte moves, which is measurably faster where copies are long (JMH:
+     * docs/notes/2026-11-21-binned-tuning.md, "word copies").
      */
     private static void copyKept(MemorySegment s, long fromOffset, long toOffset, long kept) {
         MemorySegments.copy(s, fromOffset, toOffset, (kept + 7) & -8L);
@@ -1367,7 +1367,8 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
      * below the chunk's own, unless the chunk found is the free one just above {@code oldChunk}), or returns NULL.
      * The caller then moves the block there and frees the old chunk whole.
      * Shrinking in place would leave the small block pinned at the start of the large chunk, splitting the space
-     * it frees: on talc's heap-efficiency workload this move took DEFAULT from 95.8 % to 97.8 %. Never grows the
+     * it frees (two points of heap efficiency on talc's workload: docs/notes/2026-11-21-binned-tuning.md, "shrink
+     * moves"). Never grows the
      * memory and never consolidates: a shrink cannot fail, so when no smaller chunk is free it stays in place.
      */
     private long tryMoveToSmallerChunk(MemorySegment s, long oldChunk, long size, long need, long newByteSize,
@@ -1384,7 +1385,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         if (found < 0 || found >= limit) {
             return NULL;
         }
-        long chunk = get(s, headsBase + 8L * found);
+        long chunk = get(s, binHeadAt(headsBase, found));
         if (need >= betterFitMin && byteAlignment <= CHUNK_UNIT) {
             chunk = betterFit(s, found, need, chunk, bin - 1);
         }
@@ -1428,8 +1429,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             fragmentCount += 1;
             size = need;
         }
-        put(s, chunk, size | ALLOCATED | (header & PREV_FREE)
-                | ((size - HEADER_BYTE_SIZE - newByteSize) << SLACK_SHIFT) | check(chunk));
+        put(s, chunk, allocatedHeader(size, header & PREV_FREE, newByteSize, check(chunk)));
     }
 
     /**
@@ -1462,7 +1462,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         } else {
             put(s, end, get(s, end) & ~PREV_FREE);
         }
-        put(s, below, total | ALLOCATED | ((total - HEADER_BYTE_SIZE - newByteSize) << SLACK_SHIFT) | check(below));
+        put(s, below, allocatedHeader(total, 0, newByteSize, check(below)));
         freeChunkBytes += freeDelta;
         fragmentCount += fragmentDelta;
         return below + HEADER_BYTE_SIZE;
@@ -1486,8 +1486,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             freeChunkBytes += -nextSize;
             fragmentCount += -1;
         }
-        put(s, chunk, total | ALLOCATED | (header & PREV_FREE)
-                | ((total - HEADER_BYTE_SIZE - newByteSize) << SLACK_SHIFT) | check(chunk));
+        put(s, chunk, allocatedHeader(total, header & PREV_FREE, newByteSize, check(chunk)));
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -1529,7 +1528,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
             return growAndClaim(want);
         }
         long sentinelAt = memoryEnd - SENTINEL_BYTE_SIZE;
-        long topFree = (get(s, sentinelAt) & PREV_FREE) != 0 ? get(s, sentinelAt - 8) : 0;
+        long topFree = (get(s, sentinelAt) & PREV_FREE) != 0 ? get(s, footerBelow(sentinelAt)) : 0;
         long pages = pagesFor(Math.max(want - topFree, MIN_CHUNK_BYTE_SIZE));
         long before = memory.grow(pages);
         if (before < 0) {
@@ -1611,8 +1610,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
     }
 
     private long sentinel(long heap, long end, long prevFree) {
-        long at = end - SENTINEL_BYTE_SIZE;
-        return heap | SENTINEL | ALLOCATED | prevFree | check(at);
+        return BinnedLayout.sentinel(heap, prevFree, check(end - SENTINEL_BYTE_SIZE));
     }
 
     private void recomputeBounds(MemorySegment s) {
@@ -1782,7 +1780,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         long size;
         long added = newEnd - end;
         if ((get(s, sentinelAt) & PREV_FREE) != 0) {
-            long topSize = get(s, sentinelAt - 8);
+            long topSize = get(s, footerBelow(sentinelAt));
             start = sentinelAt - topSize;
             unlink(s, start, topSize);
             size = topSize + added;
@@ -1816,7 +1814,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         if ((get(s, sentinelAt) & PREV_FREE) == 0) {
             return end - heap; // a live block ends the heap
         }
-        long topSize = get(s, sentinelAt - 8);
+        long topSize = get(s, footerBelow(sentinelAt));
         long top = sentinelAt - topSize;
         if (top == BinnedLayout.firstChunk(heap) && heap + newByteSize < BinnedLayout.minHeapEnd(heap)) {
             removeEmptyHeap(s, heap);
@@ -1890,7 +1888,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
         if ((get(s, sentinelAt) & PREV_FREE) == 0) {
             return end - heap;
         }
-        long top = sentinelAt - get(s, sentinelAt - 8);
+        long top = sentinelAt - get(s, footerBelow(sentinelAt));
         return top == BinnedLayout.firstChunk(heap) ? 0 : top + SENTINEL_BYTE_SIZE - heap;
     }
 
@@ -1974,8 +1972,8 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                 if (binned.put(chunk, bin) != null) {
                     throw broken("free chunk listed twice (bin " + bin + ")", chunk);
                 }
-                if (get(s, chunk + size - 8) != size) {
-                    throw broken("free chunk's footer " + get(s, chunk + size - 8) + " differs from its size " + size,
+                if (get(s, footerAt(chunk, size)) != size) {
+                    throw broken("free chunk's footer " + get(s, footerAt(chunk, size)) + " differs from its size " + size,
                             chunk);
                 }
                 freeBytesInBins[0] += size;
@@ -2038,7 +2036,7 @@ public final class UnsyncBinnedAllocator implements BinnedAllocator {
                     }
                     previousFree = false;
                 } else if ((header & ALLOCATED) != 0) {
-                    long slack = (header >>> SLACK_SHIFT) & SLACK_MASK;
+                    long slack = slack(header);
                     if (slack > size - HEADER_BYTE_SIZE || slack > BinnedLayout.MAX_SLACK) {
                         throw broken("allocated chunk's slack " + slack + " exceeds min(its size " + size
                                 + " - 8, " + BinnedLayout.MAX_SLACK + ")", chunk);

@@ -97,9 +97,7 @@ class BinnedHeapImageTest {
 
         for (Block b : blocks) {
             long header = s.get(ValueLayout.JAVA_LONG_UNALIGNED, b.offset() - BinnedLayout.HEADER_BYTE_SIZE);
-            long requested = (header & BinnedLayout.SIZE_MASK) - BinnedLayout.HEADER_BYTE_SIZE
-                    - ((header >>> BinnedLayout.SLACK_SHIFT) & BinnedLayout.SLACK_MASK);
-            assertEquals(b.byteSize(), requested, () -> b + ": requested size in its header");
+            assertEquals(b.byteSize(), BinnedLayout.requestedByteSize(header), () -> b + ": requested size in its header");
             for (long i = 0; b.seed() >= 0 && i < b.byteSize(); i++) {
                 if (s.get(ValueLayout.JAVA_BYTE, b.offset() + i) != pattern(b.seed(), i)) {
                     throw new AssertionError(b + " differs at byte " + i);
