@@ -1,5 +1,8 @@
 package dev.offcut.internal.binned;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
 /**
  * Every binary layout constant of the binned allocator ({@link UnsyncBinnedAllocator}): the metadata superblock, the
  * heap header, the chunk header word and its tag bits, in the style of Agrona's {@code RecordDescriptor}. Offsets are
@@ -69,6 +72,36 @@ package dev.offcut.internal.binned;
 public final class BinnedLayout {
 
     private BinnedLayout() {
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Words
+
+    /** A word of the layout: a native-order {@code long}, at any offset (heap offsets are only 8-aligned). */
+    public static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED;
+    /** The offset that names no chunk, heap or block: offset 0 always holds metadata or nothing. */
+    public static final long NULL = 0;
+
+    /**
+     * Reads a word.
+     *
+     * @param s      the memory's segment
+     * @param offset the word's offset
+     * @return the word
+     */
+    public static long get(MemorySegment s, long offset) {
+        return s.get(WORD, offset);
+    }
+
+    /**
+     * Writes a word.
+     *
+     * @param s      the memory's segment
+     * @param offset the word's offset
+     * @param value  the word
+     */
+    public static void put(MemorySegment s, long offset, long value) {
+        s.set(WORD, offset, value);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
