@@ -162,7 +162,8 @@ final class BinnedCheck {
             long head = get(s, headAt);
             boolean bit = (get(s, bitmapWordAt(c.bitmapBase, bin)) & (1L << bin)) != 0;
             if (bit != (head != NULL)) {
-                throw invalid(c, opening, "bitmap bit " + bin + " is " + bit + " but the bin's head is " + head, headAt);
+                throw invalid(c, opening, "bitmap bit " + bin + " is " + bit + " but the bin's head is " + head,
+                        headAt);
             }
             long prev = NULL;
             for (long chunk = head; chunk != NULL; chunk = get(s, chunk + FREE_NEXT)) {
@@ -200,7 +201,8 @@ final class BinnedCheck {
             long head = get(s, headAt);
             long count = head >>> QUICK_COUNT_SHIFT;
             if (size > c.quickMax && head != NULL) {
-                throw invalid(c, opening, "quick list of size " + size + " is in use with quick lists disabled", headAt);
+                throw invalid(c, opening, "quick list of size " + size + " is in use with quick lists disabled",
+                        headAt);
             }
             if (count > QUICK_LIMIT) {
                 throw invalid(c, opening, "quick list of size " + size + " counts " + count + " chunks, more than "
@@ -262,8 +264,8 @@ final class BinnedCheck {
                     throw broken("free chunk listed twice (bin " + bin + ")", chunk);
                 }
                 if (get(s, footerAt(chunk, size)) != size) {
-                    throw broken("free chunk's footer " + get(s, footerAt(chunk, size)) + " differs from its size " + size,
-                            chunk);
+                    throw broken("free chunk's footer " + get(s, footerAt(chunk, size)) + " differs from its size "
+                            + size, chunk);
                 }
                 freeBytesInBins[0] += size;
             }

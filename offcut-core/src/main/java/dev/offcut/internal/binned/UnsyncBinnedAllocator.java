@@ -42,8 +42,8 @@ import static dev.offcut.internal.binned.BinnedLayout.requestedByteSize;
  * The binned boundary-tag allocator (dlmalloc's boundary tags and bins, TLSF's bitmap-indexed segregated fits, talc's
  * one-word tags, heaps and sources, glibc's fast bins as "quick lists"), not thread-safe. Every byte of state that
  * cannot be rebuilt is in the linear memory (bins, bitmap, heap list, totals), so {@code open} finds every live block
- * again; the object caches only what a walk rebuilds (see Counters and Lifecycle). See {@link BinnedLayout} for the
- * superblock, heap and chunk formats and {@link BinIndex} for the bins.
+ * again; the object caches only what a walk rebuilds (see the package's Counters and Lifecycle). The picture below
+ * is a summary: {@link BinnedLayout} owns the superblock, heap and chunk formats, {@link BinIndex} the bins.
  *
  * <pre>
  *   memory:  [superblock M..M+S) ... [heap H: hdr (pad) | chunk | chunk | ... | sentinel] ... [heap H2 ...] ...
@@ -96,19 +96,11 @@ import static dev.offcut.internal.binned.BinnedLayout.requestedByteSize;
  * chunk smaller than the block's own holds the new size (its exact quick list, or the first bin sure to fit if that
  * is below the chunk's bin, unless that chunk is the free one just above, where shrinking in place merges better);
  * the old chunk then merges whole instead of staying split under a small block that pins it (two points of heap
- * efficiency on talc's workload: docs/notes/2026-11-21-binned-tuning.md, "shrink moves"). Any other shrink stays in place (the tail joins a free chunk above,
- * or becomes one if at least 32 bytes); a shrink that keeps the block's alignment never fails and never grows the
- * memory. Grow in place if the chunk above is free and big enough; else grow down into a free chunk below (plus the
- * one above) with a memmove if that suffices and keeps the alignment; else allocate, copy, free.
- *
- * <h2>Counters</h2>
- * Only the counters that no walk can rebuild live in the superblock: allocation adds to the two totals (count and
- * requested bytes), and so do growing reallocations; heap counts and claimed bytes change with the heaps. The
- * totals are written through from copies in this object, never read on the hot paths (one store each). The
- * counters a walk of the heaps can rebuild (freed count and bytes, binned free-chunk bytes, fragments) are fields of
- * this object, so a free writes no counter word and the bins paths none either; {@link #open} rebuilds them with
- * one walk ({@code freed = total - live}), which makes reopening O(chunks). Live counts are total minus freed.
- * Parked chunks count as overhead, not as available, until consolidated.
+ * efficiency on talc's workload: docs/notes/2026-11-21-binned-tuning.md, "shrink moves"). Any other shrink stays
+ * in place (the tail joins a free chunk above, or becomes one if at least 32 bytes); a shrink that keeps the block's
+ * alignment never fails and never grows the memory. Grow in place if the chunk above is free and big enough; else
+ * grow down into a free chunk below (plus the one above) with a memmove if that suffices and keeps the alignment;
+ * else allocate, copy, free.
  *
  * <h2>Invariants ({@link #verify()} checks each)</h2>
  * <ul>
@@ -125,26 +117,11 @@ import static dev.offcut.internal.binned.BinnedLayout.requestedByteSize;
  *       {@code claimedBytes == S + sum(heap sizes)}, the heaps' span (in the superblock and this object's copy).</li>
  * </ul>
  *
- * <h2>Lifecycle</h2>
- * The Java object holds constants, a cached segment (re-read after every grow and every call into the parent, and on
- * every call for memories that do not grow in place), the rebuildable counters, a copy of the heaps' span
- * (HEAPS_LOW, HEAPS_HIGH) for the bad-free range check, and one flag: a growing allocator built over a memory too
- * small for its superblock writes it with its first allocation, which grows the memory for both in one step (if
- * someone else grew the memory since the build and no metadata offset was given, those bytes are theirs: the
- * superblock then goes at the start of the pages this allocator grows, and {@link #metadataOffset()} says where).
- * A {@code claim} before the first allocation writes the superblock too, but only after the region passes every
- * check, and takes only the region as a heap, never the rest of the memory: at the metadata offset (or 0), or, if
- * someone else grew the memory since the build and no metadata offset was given, at the first page start in the
- * region (where {@code open} looks), the rest of the region becoming heaps. The salt is random per build, so a block
- * of an earlier allocator built (not reopened) over the same bytes carries tags that match only by chance
- * (2<sup>-20</sup>).
- * Because of the counters and the copy, one object owns a superblock at a time: open a memory again only after its
- * previous allocator object is no longer used.
- *
- * <p>Parent-sourced: every heap is a block of the parent, handed back whole when it empties, so {@code claim} and
- * growing a heap ({@code extend}, {@code resize} up) are refused with UnsupportedOperationException: a claimed heap
- * would be handed to a parent that never lent it, and a heap grown in place would overwrite the parent's next block.
- * Truncating one is allowed; the cut tail stays the parent's block until the heap empties.
+ * <h2>Origin</h2>
+ * dlmalloc (boundary tags, footers of free chunks, bins, fast bins as glibc keeps them: the quick lists), TLSF (a
+ * bitmap over segregated bins, so the first sure bin is a few bit operations), talc (one-word tags, heaps claimed,
+ * extended and truncated, sources as a closed set). The package's map, conventions, counters and lifecycle:
+ * {@code package-info.java}.
  *
  * <p>Not thread-safe: {@link Allocator#locked(Allocator)} guards the {@link Allocator} methods only, not the heap
  * management methods.
@@ -196,13 +173,14 @@ public final class UnsyncBinnedAllocator extends ChunkStore implements BinnedAll
             if (meta == NULL) {
                 throw new IllegalStateException("the parent cannot give a " + superSize + "-byte block for metadata");
             }
-            UnsyncBinnedAllocator allocator = new UnsyncBinnedAllocator(memory, bins, source, meta, Superblock.newSalt(meta),
-                    false);
+            UnsyncBinnedAllocator allocator = new UnsyncBinnedAllocator(memory, bins, source, meta,
+                    Superblock.newSalt(meta), false);
             Superblock.initialize(allocator, source);
             return allocator;
         }
         long meta = Math.max(metadataOffset, 0);
-        UnsyncBinnedAllocator allocator = new UnsyncBinnedAllocator(memory, bins, source, meta, Superblock.newSalt(meta), false);
+        UnsyncBinnedAllocator allocator = new UnsyncBinnedAllocator(memory, bins, source, meta,
+                Superblock.newSalt(meta), false);
         allocator.relocatable = metadataOffset < 0;
         if (memory.byteSize() >= meta + superSize) {
             Superblock.initialize(allocator, source);
