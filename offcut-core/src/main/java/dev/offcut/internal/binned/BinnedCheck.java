@@ -57,7 +57,7 @@ final class BinnedCheck {
      * the bin and quick lists, checking enough (a bounded, ordered heap list, tiling, sizes, the heap bounds, and
      * every list link leading to a tagged chunk of its list's kind, the lists holding exactly the chunks the heap walk
      * found; {@link #walkLists}, which verify() shares) that corrupt metadata fails here with IllegalArgumentException
-     * rather than later as damage. O(chunks), with no allocation per chunk; {@link #verify()} checks the rest
+     * rather than later as damage. O(chunks), with no allocation per chunk; {@link #verify} checks the rest
      * (footers, each chunk listed once, adjacency, counters).
      */
     static void openCounters(ChunkStore c) {
@@ -146,7 +146,7 @@ final class BinnedCheck {
     }
 
     /**
-     * Walks every bin and quick list once, for both {@link #open} and {@link #verify}: each bin's bitmap bit against
+     * Walks every bin and quick list once, for both {@code open} and {@link #verify}: each bin's bitmap bit against
      * its head; each bin link to a chunk at 8 mod 16 inside {@code [low, high)} with a free chunk's header (tag,
      * size, bin) and the back link it should have; each quick list's links to parked chunks of its size, exactly as
      * many as its count word says (at most QUICK_LIMIT). At most {@code maxBinned} bin links are followed, which ends
@@ -234,8 +234,8 @@ final class BinnedCheck {
     }
 
     /**
-     * A failed check: from {@link #open}, the memory's metadata is corrupt (IllegalArgumentException, the memory was
-     * the argument); from {@link #verify()}, this allocator's state is broken (IllegalStateException).
+     * A failed check: from {@code open}, the memory's metadata is corrupt (IllegalArgumentException, the memory was
+     * the argument); from {@link #verify}, this allocator's state is broken (IllegalStateException).
      */
     static RuntimeException invalid(ChunkStore c, boolean opening, String what, long offset) {
         return opening

@@ -23,8 +23,9 @@ import static dev.offcut.internal.binned.BinnedLayout.put;
 /**
  * The memory sources of the binned allocator: one record per kind, the permitted subtypes of the public sealed
  * {@link MemorySource} (whose static factories make them). A {@code switch} over them is exhaustive, so the compiler
- * names every place a new source must be handled. Records compare by value: two claim sources of the same region are
- * equal, and two parent sources of the same parent allocator.
+ * names every place a new source must be handled: {@link #acquire}, the allocator's one call when no chunk fits, is
+ * that switch. Records compare by value: two claim sources of the same region are equal, and two parent sources of
+ * the same parent allocator.
  */
 public final class MemorySources {
 
@@ -120,8 +121,11 @@ public final class MemorySources {
         return source instanceof FromParent(Allocator parent) ? parent : null;
     }
 
+    // ---------------------------------------------------------------------------------------------------------------
+    // What a source does when no chunk fits
+
     /** The smallest block borrowed from a parent for a heap. */
-    static final long MIN_BORROW_BYTE_SIZE = 16 * 1024;
+    private static final long MIN_BORROW_BYTE_SIZE = 16 * 1024;
 
     /** Asks the source for room for a chunk of {@code need} bytes at {@code byteAlignment}, once. */
     static boolean acquire(ChunkStore c, MemorySource source, long need, long byteAlignment) {
@@ -147,7 +151,7 @@ public final class MemorySources {
         };
     }
 
-    static boolean growAndExtend(ChunkStore c, long want) {
+    private static boolean growAndExtend(ChunkStore c, long want) {
         MemorySegment s = c.refresh();
         long memoryEnd = c.memory.byteSize();
         long last = BinnedHeaps.lastHeap(c, s);
@@ -175,7 +179,7 @@ public final class MemorySources {
         return end - base >= want + HEAP_OVERHEAD_BYTE_SIZE || growAndClaim(c, want);
     }
 
-    static boolean growAndClaim(ChunkStore c, long want) {
+    private static boolean growAndClaim(ChunkStore c, long want) {
         long pages = BinnedHeaps.pagesFor(want + HEAP_OVERHEAD_BYTE_SIZE);
         long before = c.memory.grow(pages);
         if (before < 0) {
@@ -186,7 +190,7 @@ public final class MemorySources {
         return true;
     }
 
-    static boolean borrow(ChunkStore c, long want) {
+    private static boolean borrow(ChunkStore c, long want) {
         long byteSize = Math.max(MIN_BORROW_BYTE_SIZE, (want + HEAP_OVERHEAD_BYTE_SIZE + CHUNK_UNIT - 1) & -CHUNK_UNIT);
         long block = c.parent.tryAllocate(byteSize, CHUNK_UNIT);
         c.refresh();
