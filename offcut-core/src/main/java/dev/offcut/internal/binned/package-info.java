@@ -18,8 +18,9 @@
  *   BinIndex               size-to-bin arithmetic of each Binning
  *   BinnedLayout           every format: superblock, heap, chunk header and tag bits; encoders and decoders; words
  * </pre>
- * Arrows (jdeps): the allocator to every file; Superblock to MemorySources, BinnedHeaps, ChunkStore; MemorySources to
- * BinnedHeaps and ChunkStore; BinnedHeaps and BinnedCheck to ChunkStore; ChunkStore to BinIndex; all to BinnedLayout.
+ * Arrows ({@code jdeps -verbose:class}): the allocator to every file; Superblock to MemorySources, BinnedHeaps,
+ * ChunkStore and BinIndex; MemorySources to BinnedHeaps and ChunkStore; BinnedHeaps to ChunkStore; BinnedCheck to
+ * ChunkStore and BinIndex; ChunkStore to BinIndex; every file to BinnedLayout.
  * No cycle: cold files take a {@link dev.offcut.internal.binned.ChunkStore} and never call back up, and ChunkStore is
  * a plain package-private base class, not a sealed one, as a {@code permits} clause would point back up.
  *
