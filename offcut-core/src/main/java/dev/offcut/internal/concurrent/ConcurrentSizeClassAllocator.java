@@ -147,7 +147,7 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
         this.memory = memory;
         this.pool = new SpanPool(memory, map, 1, retainedByteSize);
         this.backEnd = new BackEnd(memory, pool, map);
-        pool.backEnd = backEnd;
+        pool.backEndStart = backEnd::start;
         this.registry = new HeapRegistry(pool, stripes);
         this.table = registry.table;
     }
@@ -311,7 +311,7 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
             throw Checks.notABlock(offset, "not the start of a block of its span (interior or misaligned)");
         }
         Thread t = Thread.currentThread();
-        Heap owner = s.heap;
+        Heap owner = (Heap) s.heap;
         if (owner != null && owner.owner == null && (owner.stripe ? t.isVirtual() : true)) {
             // A lock-owned heap (a stripe, for a virtual thread; or a dead thread's heap): free as its owner.
             owner.lock.lock();
@@ -333,7 +333,7 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
     /** A free by a thread that does not own the span: the block goes back to its span's remote bitmap. */
     private static void freeRemote(Span s, int i, long byteSize) {
         long bit = 1L << i;
-        Heap owner = s.heap;
+        Heap owner = (Heap) s.heap;
         if (owner == null || (s.free[i >>> 6] & bit) != 0) {
             throw Heap.notLive(s, i);
         }
@@ -400,7 +400,7 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
     /** Resizes in place if the caller owns the span's heap (bound, or by its lock); else the caller moves it. */
     private boolean resizeInPlace(Span s, int i, int oldByteSize, long newByteSize) {
         Thread t = Thread.currentThread();
-        Heap owner = s.heap;
+        Heap owner = (Heap) s.heap;
         if (owner == null) {
             return false;
         }
@@ -490,8 +490,8 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
             if (backEnd.binned() != null) {
                 backEnd.binned().verify();
             }
-            Map<Heap, Span[]> byHeap = new IdentityHashMap<>();
-            Map<Heap, int[]> counts = new IdentityHashMap<>();
+            Map<Object, Span[]> byHeap = new IdentityHashMap<>();
+            Map<Object, int[]> counts = new IdentityHashMap<>();
             long pages = memory.pageCount();
             for (long p = 0; p < pages; p++) {
                 Span s = map.get(p << 16);

@@ -63,7 +63,7 @@ final class HeapRegistry {
         Arrays.fill(table, UNBOUND);
         stripes = new Heap[stripeCount];
         for (int i = 0; i < stripeCount; i++) {
-            stripes[i] = new Heap(pool, this, true, null);
+            stripes[i] = new Heap(pool, this::scanForDeadOwners, this::droppedDoubleFree, true, null);
         }
         heaps = stripes.clone();
     }
@@ -115,7 +115,7 @@ final class HeapRegistry {
                 }
             }
             if (h == null) {
-                h = new Heap(pool, this, false, t);
+                h = new Heap(pool, this::scanForDeadOwners, this::droppedDoubleFree, false, t);
                 Heap[] more = Arrays.copyOf(heaps, heaps.length + 1);
                 more[heaps.length] = h;
                 heaps = more;
