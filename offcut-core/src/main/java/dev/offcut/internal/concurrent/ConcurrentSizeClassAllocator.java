@@ -208,8 +208,9 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
         if (offset != NULL) {
             return offset;
         }
-        // Out of spans: take back what dead threads' and idle stripes' heaps and the back end keep empty, then try
-        // once more, and finally let the back end serve the small block.
+        // Out of spans: take back what the caller's heap, dead threads' and idle stripes' heaps and the back end keep
+        // empty, then try once more, and finally let the back end serve the small block.
+        releaseCallersEmptySpans();
         registry.reclaim();
         pool.lock.lock();
         try {
@@ -219,6 +220,15 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
         }
         offset = allocateInClass(c, byteSize, zeroed);
         return offset != NULL ? offset : backEndAllocate(byteSize, byteAlignment, zeroed);
+    }
+
+    /** Gives back the empty spans of the calling platform thread's own heap, if it has one (it is the owner). */
+    private void releaseCallersEmptySpans() {
+        Thread t = Thread.currentThread();
+        Heap own = t.isVirtual() ? null : registry.boundHeapOf(t);
+        if (own != null) {
+            own.releaseEmptySpans();
+        }
     }
 
     private long allocateInClass(int c, long byteSize, boolean zeroed) {
@@ -428,6 +438,7 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
     @Override
     public long trim() {
         memory.pageCount(); // a closed memory says so
+        releaseCallersEmptySpans();
         registry.reclaim();
         pool.lock.lock();
         try {

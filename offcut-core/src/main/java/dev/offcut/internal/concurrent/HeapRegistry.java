@@ -84,6 +84,17 @@ final class HeapRegistry {
     }
 
     /**
+     * Returns the calling platform thread's heap if it has one, without binding one.
+     *
+     * @param t the current thread, not virtual
+     * @return its heap, or {@code null}
+     */
+    Heap boundHeapOf(Thread t) {
+        Binding b = table[(int) t.threadId() & (SLOTS - 1)];
+        return b.thread == t ? b.heap : overflow.get(t);
+    }
+
+    /**
      * Locks and returns a stripe heap for a virtual thread. The caller unlocks it.
      *
      * @param t the current thread
