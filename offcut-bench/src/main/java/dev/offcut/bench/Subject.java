@@ -69,6 +69,38 @@ public interface Subject extends AutoCloseable {
     default void exitThread() {
     }
 
+    /**
+     * Returns the native address of a live block, for workloads that write and check content through it. Subjects
+     * declaring {@link Capability#NATIVE_ADDRESS} implement it; the default refuses.
+     *
+     * @param handle a live handle
+     * @return the block's address
+     * @throws UnsupportedOperationException when the subject's blocks have no native address
+     */
+    default long address(long handle) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no native addresses");
+    }
+
+    /**
+     * Returns the bytes this subject holds from the operating system now, as far as its public API tells (for
+     * Offcut: the memory's grown bytes minus released ones plus metadata on the Java heap), or -1 when it cannot
+     * tell. Subjects opened by {@link SubjectFactory#openFootprint(long)} answer; it may cost a lock.
+     *
+     * @return committed bytes, or -1
+     */
+    default long committedBytes() {
+        return -1;
+    }
+
+    /**
+     * Returns the bytes of live blocks as the subject counts them (requested sizes), or -1 when it does not count.
+     *
+     * @return live bytes, or -1
+     */
+    default long liveBytes() {
+        return -1;
+    }
+
     /** Releases everything the subject holds, live blocks included. */
     @Override
     void close();

@@ -33,7 +33,7 @@ class CatalogSmokeTest {
             "jemalloc (LWJGL)");
 
     private static final Set<String> GROUPS = Set.of("pair", "batch", "random-actions", "heap-efficiency",
-            "percentiles", "high-alignment", "cross-thread");
+            "percentiles", "high-alignment", "cross-thread", "threads");
 
     @Test
     void namesAreUniqueAndTheBaselineIsASubject() {

@@ -59,6 +59,11 @@ final class OffcutArenaSubject implements Subject {
     }
 
     @Override
+    public long address(long handle) {
+        return table.address(handle);
+    }
+
+    @Override
     public void touch(long handle, long byteSize) {
         RawMemory.touch(table.address(handle), byteSize);
     }

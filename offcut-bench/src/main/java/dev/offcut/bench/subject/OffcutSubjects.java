@@ -38,33 +38,39 @@ public final class OffcutSubjects {
         return List.of(
                 Factory.named("offcut-bump", "Offcut's bump allocator (Allocator.bump): frees only everything at "
                                 + "once with reset(); the lower bound on allocation cost.")
-                        .can(Capability.FIXED_HEAP).resets()
+                        .can(Capability.FIXED_HEAP, Capability.NATIVE_ADDRESS).resets()
                         .open(heapByteSize -> OffcutSubject.open(heapByteSize, Allocator::bump))
                         .build(),
                 Factory.named(FREE_LIST, "Offcut's first-fit free-list allocator (Allocator.freeList).")
-                        .can(Capability.FREES, Capability.REALLOCATES, Capability.FIXED_HEAP)
+                        .can(Capability.FREES, Capability.REALLOCATES, Capability.FIXED_HEAP,
+                                Capability.NATIVE_ADDRESS)
                         .open(heapByteSize -> OffcutSubject.open(heapByteSize, Allocator::freeList))
                         .build(),
                 Factory.named("offcut-binned", "Offcut's binned allocator, default binning (Allocator.binned).")
-                        .can(Capability.FREES, Capability.REALLOCATES, Capability.FIXED_HEAP)
+                        .can(Capability.FREES, Capability.REALLOCATES, Capability.FIXED_HEAP,
+                                Capability.NATIVE_ADDRESS)
                         .open(heapByteSize -> OffcutSubject.open(heapByteSize, Allocator::binned))
                         .build(),
                 Factory.named("offcut-binned-compact", "Offcut's binned allocator with Binning.COMPACT.")
-                        .can(Capability.FREES, Capability.REALLOCATES, Capability.FIXED_HEAP)
+                        .can(Capability.FREES, Capability.REALLOCATES, Capability.FIXED_HEAP,
+                                Capability.NATIVE_ADDRESS)
                         .open(heapByteSize -> OffcutSubject.open(heapByteSize,
                                 memory -> BinnedAllocator.builder(memory).binning(Binning.COMPACT).build()))
                         .build(),
                 Factory.named("offcut-locked-binned", "Allocator.locked over the default binned allocator: "
                                 + "thread-safe through one lock.")
                         .can(Capability.FREES, Capability.REALLOCATES, Capability.FIXED_HEAP,
-                                Capability.THREAD_SAFE)
+                                Capability.THREAD_SAFE, Capability.NATIVE_ADDRESS)
                         .open(heapByteSize -> OffcutSubject.open(heapByteSize,
+                                memory -> Allocator.locked(Allocator.binned(memory))))
+                        .openFootprint(maxByteSize -> OffcutSubject.openGrowable(maxByteSize,
                                 memory -> Allocator.locked(Allocator.binned(memory))))
                         .build(),
                 Factory.named("offcut-arena", "OffcutArena.of(binned): the java.lang.foreign.Arena facade "
                                 + "(allocateUninitialized, free, reallocate); handle = slot in a table of "
                                 + "MemorySegments.")
-                        .can(Capability.FREES, Capability.REALLOCATES, Capability.FIXED_HEAP)
+                        .can(Capability.FREES, Capability.REALLOCATES, Capability.FIXED_HEAP,
+                                Capability.NATIVE_ADDRESS)
                         .open(OffcutArenaSubject::new)
                         .build());
     }
