@@ -82,13 +82,25 @@ public interface Subject extends AutoCloseable {
     }
 
     /**
-     * Returns the bytes this subject holds from the operating system now, as far as its public API tells (for
-     * Offcut: the memory's grown bytes minus released ones plus metadata on the Java heap), or -1 when it cannot
-     * tell. Subjects opened by {@link SubjectFactory#openFootprint(long)} answer; it may cost a lock.
+     * Returns the bytes this subject holds from the operating system now, as far as its public API tells, or -1
+     * when it cannot tell. For Offcut: the memory's grown bytes (the public API tells neither how many pages an
+     * allocator released nor its Java-heap metadata, so this is an upper bound on grown - released and leaves the
+     * metadata out). Subjects opened by {@link SubjectFactory#openFootprint(long)} answer; it may cost a lock.
      *
      * @return committed bytes, or -1
      */
     default long committedBytes() {
+        return -1;
+    }
+
+    /**
+     * Returns the bytes of the subject's memory that are resident in RAM now (Linux {@code mincore} over the grown
+     * range), or -1 when it cannot tell: a lower bound beside {@link #committedBytes()}, since pages never touched
+     * and pages released with {@code madvise} are not resident.
+     *
+     * @return resident bytes, or -1
+     */
+    default long residentBytes() {
         return -1;
     }
 

@@ -160,7 +160,8 @@ class CatalogSmokeTest {
                 new Bench("dev.offcut.bench.jmh.RandomActionsSharedBench$Shared", "subject",
                         "random-actions(200, realloc, 2 threads)"),
                 new Bench("dev.offcut.bench.jmh.HighAlignmentBench$Params", "subject", "high-alignment(4096)"),
-                new Bench("dev.offcut.bench.jmh.CrossThreadBench", "subject", "cross-thread(8..1024)"));
+                new Bench("dev.offcut.bench.jmh.CrossThreadBench", "subject", "cross-thread(8..1024)"),
+                new Bench("dev.offcut.bench.jmh.RoundsBench", "subject", "pairs(64, 2 threads)"));
         List<Runnable> checks = new ArrayList<>();
         for (Bench bench : benches) {
             Field field = Class.forName(bench.type()).getField(bench.field());

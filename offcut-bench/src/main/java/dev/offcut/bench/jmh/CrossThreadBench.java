@@ -28,7 +28,8 @@ public class CrossThreadBench extends JmhDefaults {
 
     /** The subject, by its catalog name. */
     @Param({"offcut-locked-binned", "malloc (Linker)", "malloc (Linker critical)", "Arena.ofShared per block",
-            "byte[] (GC)", "netty-pooled", "netty-adaptive", "one-nio Malloc", "jemalloc (LWJGL)", "rpmalloc (LWJGL)"})
+            "byte[] (GC)", "netty-pooled", "netty-adaptive", "one-nio Malloc", "jemalloc (LWJGL)", "rpmalloc (LWJGL)",
+            "no-op"})
     public String subject;
 
     private Subject opened;

@@ -28,7 +28,8 @@ public class PairBench extends JmhDefaults {
     @Param({"offcut-bump", "offcut-free-list", "offcut-binned", "offcut-binned-compact", "offcut-locked-binned",
             "offcut-arena", "malloc (Linker)", "malloc (Linker critical)", "Arena.ofConfined per block",
             "Arena.ofShared per block", "slicingAllocator", "byte[] (GC)", "netty-pooled", "netty-adaptive",
-            "one-nio Malloc", "jemalloc (LWJGL)", "rpmalloc (LWJGL)"})
+            "one-nio Malloc", "jemalloc (LWJGL)", "rpmalloc (LWJGL)",
+            "no-op"})
     public String subject;
 
     /** The block size. */

@@ -36,6 +36,7 @@ public final class NoopSubjects {
         return List.of(Factory.named(NAME, "Allocates nothing: returns a per-thread scratch address (threads striped by "
                                 + "id over " + STRIPES + " stripes of 1 MiB), frees nothing: each workload's own cost.")
                 .can(Capability.FREES, Capability.REALLOCATES, Capability.THREAD_SAFE, Capability.NATIVE_ADDRESS)
+                .maxByteAlignment(1L << 16) // the scratch is 64 KiB aligned, its stripes 1 MiB apart
                 .open(heapByteSize -> new NoopSubject())
                 .build());
     }

@@ -95,12 +95,17 @@ final class OffcutSubject implements Subject {
     }
 
     /**
-     * Returns the memory's grown bytes: no allocator of this module's subjects releases pages or keeps metadata on
-     * the Java heap through the public API yet (a fixed heap reports its whole size).
+     * Returns the memory's grown bytes: the public API tells neither the pages an allocator released nor its
+     * Java-heap metadata (a fixed heap reports its whole size).
      */
     @Override
     public long committedBytes() {
         return memory.byteSize();
+    }
+
+    @Override
+    public long residentBytes() {
+        return Resident.bytes(baseAddress, memory.byteSize());
     }
 
     @Override

@@ -72,8 +72,22 @@ public final class RawMemory {
      * @param value    the byte
      */
     public static void fill(long address, long byteSize, byte value) {
-        EVERYTHING.asSlice(address, byteSize).fill(value);
+        if (byteSize > SMALL_FILL) {
+            EVERYTHING.asSlice(address, byteSize).fill(value);
+            return;
+        }
+        // Small blocks (most of the workloads'): plain 8-byte stores, cheaper than a slice and a bulk fill.
+        long word = (value & 0xFFL) * 0x0101010101010101L;
+        long at = 0;
+        for (; at + 8 <= byteSize; at += 8) {
+            EVERYTHING.set(ValueLayout.JAVA_LONG_UNALIGNED, address + at, word);
+        }
+        for (; at < byteSize; at++) {
+            EVERYTHING.set(ValueLayout.JAVA_BYTE, address + at, value);
+        }
     }
+
+    private static final long SMALL_FILL = 256;
 
     /**
      * Counts the bytes of a block that differ from a value (the check of {@link #fill}).

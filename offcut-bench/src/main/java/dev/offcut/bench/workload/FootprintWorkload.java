@@ -11,15 +11,16 @@ import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A footprint of the {@code threads} group, for subjects that can tell what they hold
- * ({@link Capability#FOOTPRINT}: Offcut's, over native memory that starts empty and grows on demand): runs a
- * workload's rounds (untimed) while a sampler thread reads the subject's committed and live bytes every millisecond
- * (and the calling thread after every round), and reports peak committed / peak live bytes. Committed = the
- * memory's grown bytes (minus released ones, plus Java-heap metadata, as far as the subject's public API tells);
- * live = the allocator's count of requested bytes in live blocks. With a second workload as reference, the value is
- * instead peak committed / the reference's peak committed (e.g. 10,000 virtual threads against one platform thread
- * doing the same pairs). Rounds run for at least the measured time and {@value #MIN_ROUNDS} rounds per trial; at most
- * 3 trials.
+ * A footprint of the {@code threads} group, for subjects that can tell what they hold ({@link
+ * Capability#FOOTPRINT}: Offcut's, over native memory that starts empty and grows on demand): runs a workload's
+ * rounds (untimed) while a sampler thread reads the subject's committed and live bytes every millisecond (and the
+ * calling thread after every round), and reports peak committed / peak live bytes. Committed = what {@link
+ * Subject#committedBytes()} tells: for Offcut the memory's grown bytes, an upper bound on grown - released (the
+ * public API does not count released pages, nor Java-heap metadata, which is left out); the note adds the peak
+ * resident bytes (mincore), a lower bound. Live = the allocator's count of requested bytes in live blocks. With a
+ * second workload as reference, the value is instead peak committed / the reference's peak committed (e.g. 10,000
+ * virtual threads against one platform thread doing the same pairs). Rounds run for at least the measured time and
+ * {@value #MIN_ROUNDS} rounds per trial; at most 3 trials.
  */
 public final class FootprintWorkload extends AbstractWorkload {
 
@@ -53,7 +54,7 @@ public final class FootprintWorkload extends AbstractWorkload {
     }
 
     /** Peaks of one run. */
-    public record Peaks(long committedBytes, long liveBytes, long rounds) {
+    public record Peaks(long committedBytes, long residentBytes, long liveBytes, long rounds) {
     }
 
     @Override
@@ -72,11 +73,11 @@ public final class FootprintWorkload extends AbstractWorkload {
             }
         }
         String note = reference == null
-                ? String.format("peak committed / peak live: %s / %s (%d rounds)", mib(last.committedBytes()),
-                        mib(last.liveBytes()), last.rounds())
-                : String.format("peak committed / the reference's: %s / %s (live %s / %s)",
-                        mib(last.committedBytes()), mib(lastReference.committedBytes()), mib(last.liveBytes()),
-                        mib(lastReference.liveBytes()));
+                ? String.format("peak committed (grown) / peak live: %s / %s; peak resident %s (%d rounds)",
+                        mib(last.committedBytes()), mib(last.liveBytes()), mib(last.residentBytes()), last.rounds())
+                : String.format("peak committed (grown) / the reference's: %s / %s; peak resident %s / %s",
+                        mib(last.committedBytes()), mib(lastReference.committedBytes()), mib(last.residentBytes()),
+                        mib(lastReference.residentBytes()));
         return fromTrials(factory, values, note);
     }
 
@@ -117,7 +118,7 @@ public final class FootprintWorkload extends AbstractWorkload {
                 rounds.close();
             }
             subject.exitThread();
-            return new Peaks(sampler.committed, sampler.live, rounds0);
+            return new Peaks(sampler.committed, sampler.resident, sampler.live, rounds0);
         } finally {
             subject.close();
         }
@@ -128,6 +129,7 @@ public final class FootprintWorkload extends AbstractWorkload {
         private final Subject subject;
         volatile boolean stop;
         private long committed;
+        private long resident;
         private long live;
 
         Sampler(Subject subject) {
@@ -136,6 +138,7 @@ public final class FootprintWorkload extends AbstractWorkload {
 
         synchronized void sample() {
             committed = Math.max(committed, subject.committedBytes());
+            resident = Math.max(resident, subject.residentBytes());
             live = Math.max(live, subject.liveBytes());
         }
 
