@@ -3,6 +3,7 @@ package dev.offcut;
 import dev.offcut.internal.concurrent.ConfinedAllocator;
 import dev.offcut.internal.simple.FailingAllocator;
 import dev.offcut.internal.concurrent.LockedAllocator;
+import dev.offcut.internal.Checks;
 import dev.offcut.internal.MemorySegments;
 import dev.offcut.internal.debug.UnsyncCheckedAllocator;
 import dev.offcut.internal.simple.UnsyncBumpAllocator;
@@ -60,6 +61,15 @@ import dev.offcut.internal.simple.UnsyncPageAllocator;
  *   <li>{@link #binned(LinearMemory)}: the general-purpose allocator, binned boundary tags (dlmalloc, TLSF, talc);
  *       near-constant-time allocation, O(1) free, several heaps, pluggable memory sources.</li>
  * </ul>
+ *
+ * <h2>Evolution</h2>
+ * Users implement this interface (to wrap an allocator with metrics, say), so it is not sealed, and it grows only
+ * by {@code default} methods whose default is correct for every implementation: written in terms of the methods
+ * above (as {@link #allocate(long, long)} is over {@link #tryAllocate(long, long)}), or answering conservatively
+ * (for example "not known" or "nothing released") where an implementation can do better by overriding. Abstract
+ * methods are never added within a major version. {@link LinearMemory} and {@link MemorySource}, which only Offcut
+ * implements, are sealed instead, so they may gain abstract methods. {@link AllocatorStats} is a record: new
+ * statistics come as new components with a release note, and code that reads components by name is unaffected.
  */
 public interface Allocator {
 
@@ -67,10 +77,10 @@ public interface Allocator {
     long NULL = 0L;
 
     /** The largest {@code byteSize} any method accepts: 2<sup>62</sup> - 1. */
-    long MAX_BYTE_SIZE = (1L << 62) - 1;
+    long MAX_BYTE_SIZE = Checks.MAX_BYTE_SIZE;
 
     /** The largest {@code byteAlignment} any method accepts: 2<sup>32</sup>. */
-    long MAX_BYTE_ALIGNMENT = 1L << 32;
+    long MAX_BYTE_ALIGNMENT = Checks.MAX_BYTE_ALIGNMENT;
 
     /**
      * The alignment the two-argument forms use: 8 bytes, enough for every Java primitive and for
@@ -330,6 +340,20 @@ public interface Allocator {
      */
     static BinnedAllocator binned(LinearMemory memory) {
         return BinnedAllocator.builder(memory).build();
+    }
+
+    /**
+     * Returns Offcut's allocator for multi-threaded programs over {@code memory}, with the default settings: size
+     * classes up to 32 KiB in spans on the Java heap, a heap per platform thread, stripe heaps shared by virtual
+     * threads, frees from any thread, and a binned back end for larger blocks. Thread-safe. Use
+     * {@link ConcurrentAllocator#builder(LinearMemory)} for other settings.
+     *
+     * @param memory the memory to allocate from; the allocator owns its bytes from then on
+     * @return a new concurrent allocator
+     * @throws NullPointerException if {@code memory} is {@code null}
+     */
+    static ConcurrentAllocator concurrent(LinearMemory memory) {
+        return ConcurrentAllocator.builder(memory).build();
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.offcut;
 
+import dev.offcut.internal.memory.AbstractLinearMemory;
 import dev.offcut.internal.memory.FaultInjectingLinearMemory;
 import dev.offcut.internal.memory.FixedLinearMemory;
 import dev.offcut.internal.memory.HeapLinearMemory;
@@ -32,8 +33,14 @@ import java.util.function.LongPredicate;
  * array, so a write through a segment taken before another thread's grow lands in the old array and is lost. Share a
  * growable heap memory between threads only under a lock that covers writes to blocks too (not only
  * {@link Allocator#locked(Allocator)}, which covers allocator calls), or use native memory.
+ *
+ * <h2>Evolution</h2>
+ * The interface is sealed: every backing is Offcut's own, made by the factories below, so later releases may add
+ * methods to it (as {@link #releasePages(long, long)} and {@link #addressAlignment()} were added) without breaking
+ * anyone. A new kind of backing arrives as a new factory. {@link Allocator}, which users do implement (to wrap one),
+ * grows only by default methods instead: see its "Evolution" section.
  */
-public interface LinearMemory extends AutoCloseable {
+public sealed interface LinearMemory extends AutoCloseable permits AbstractLinearMemory, FaultInjectingLinearMemory {
 
     /** The size of one page, as in WebAssembly: 64 KiB. */
     long PAGE_BYTE_SIZE = 1L << 16;
@@ -102,6 +109,39 @@ public interface LinearMemory extends AutoCloseable {
      * @return {@code true} if segments from {@link #segment()} stay valid across grows
      */
     boolean growsInPlace();
+
+    /**
+     * Returns the alignment of the memory's base address: an offset aligned to any power of two up to this value is
+     * an address aligned to it too. 64 KiB for {@link #ofNative(long) native memory}, 8 for
+     * {@link #ofHeap(long) heap memory}, and for {@link #of(MemorySegment) a fixed segment} the segment's own
+     * ({@link MemorySegment#maxByteAlignment()}, at most 2<sup>32</sup>).
+     *
+     * @return a power of two
+     */
+    long addressAlignment();
+
+    /**
+     * Gives the RAM behind whole pages back to the operating system while keeping them part of the memory: its
+     * size, its offsets and every other page stay as they are. Allocators call it for pages that hold no live block.
+     *
+     * <p>What the pages read afterwards depends on the backing, and the answer says which:
+     * <ul>
+     *   <li>{@link #ofNative(long) Native memory} on Linux: {@code madvise(MADV_DONTNEED)} frees the RAM and the
+     *       pages read as zero, as freshly grown pages do (the answer is {@code true}).</li>
+     *   <li>Native memory elsewhere, {@link #ofHeap(long) heap memory} and {@link #of(MemorySegment) fixed
+     *       segments}: nothing is released (a Java array, or a segment that may map a file, cannot give back part
+     *       of itself) and the contents stay (the answer is {@code false}). An allocator must then not assume the
+     *       pages are zero.</li>
+     * </ul>
+     * The caller must own the pages: another thread's writes to them may be lost.
+     *
+     * @param offset   the first byte, a multiple of {@link #PAGE_BYTE_SIZE}
+     * @param byteSize the number of bytes, a multiple of {@link #PAGE_BYTE_SIZE}; {@code 0} does nothing
+     * @return {@code true} if the pages were released and now read as zero, {@code false} if nothing changed
+     * @throws IllegalArgumentException if the range is not whole pages inside {@code [0, byteSize())}
+     * @throws IllegalStateException    if the memory is closed
+     */
+    boolean releasePages(long offset, long byteSize);
 
     /**
      * Releases the memory. A native memory is unmapped and every segment over it becomes inaccessible; heap

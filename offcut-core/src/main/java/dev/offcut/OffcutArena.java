@@ -1,7 +1,6 @@
 package dev.offcut;
 
 import dev.offcut.internal.Checks;
-import dev.offcut.internal.memory.FixedLinearMemory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -70,14 +69,11 @@ public final class OffcutArena implements Arena {
     private OffcutArena(Allocator allocator) {
         this.allocator = allocator;
         this.memory = allocator.memory();
-        MemorySegment base = memory.segment();
-        this.scope = base.scope();
-        // maxByteAlignment() of a native segment is the lowest set bit of its address: for LinearMemory.ofNative that
-        // is 64 KiB or more depending on where mmap put the reservation, so it is capped to what ofNative guarantees.
-        long addressAlignment = Math.min(base.maxByteAlignment(), Allocator.MAX_BYTE_ALIGNMENT);
-        this.maxByteAlignment = memory instanceof FixedLinearMemory
-                ? addressAlignment
-                : Math.min(addressAlignment, LinearMemory.PAGE_BYTE_SIZE);
+        this.scope = memory.segment().scope();
+        // An offset aligned beyond the memory's base alignment is not an aligned address, and an Arena promises
+        // address alignment: the memory says how far its offsets carry over (64 KiB for ofNative, whatever the
+        // segment has for a fixed one).
+        this.maxByteAlignment = Math.min(memory.addressAlignment(), Allocator.MAX_BYTE_ALIGNMENT);
     }
 
     /**

@@ -280,6 +280,70 @@ class LinearMemoryTest {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+    // Releasing pages and address alignment
+
+    @ParameterizedTest
+    @EnumSource(Growable.class)
+    void releasingPagesKeepsTheOtherPagesAndSaysWhetherTheReleasedOnesReadAsZero(Growable backing) {
+        LinearMemory memory = create(backing);
+        memory.grow(3);
+        MemorySegment s = memory.segment();
+        s.fill((byte) 0x5A);
+        boolean zeroed = memory.releasePages(PAGE, PAGE);
+        boolean nativeOnLinux = (backing == Growable.NATIVE || backing == Growable.FAULT_INJECTING_NATIVE)
+                && System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
+        assertEquals(nativeOnLinux, zeroed, "native memory on Linux releases (madvise), the others cannot");
+        s = memory.segment();
+        for (long offset = 0; offset < 3 * PAGE; offset += 4096) {
+            byte expected = zeroed && offset >= PAGE && offset < 2 * PAGE ? 0 : (byte) 0x5A;
+            assertEquals(expected, s.get(ValueLayout.JAVA_BYTE, offset), "byte at " + offset);
+        }
+        assertSizes(memory, 3);
+        s.set(ValueLayout.JAVA_LONG, PAGE, 42L);
+        assertEquals(42L, memory.segment().get(ValueLayout.JAVA_LONG, PAGE), "released pages stay usable");
+        assertFalse(memory.releasePages(2 * PAGE, 0), "an empty range releases nothing");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Growable.class)
+    void releasingAnythingButWholePagesInsideTheMemoryIsRefusedAndChangesNothing(Growable backing) {
+        LinearMemory memory = create(backing);
+        memory.grow(2);
+        memory.segment().fill((byte) 7);
+        assertIllegalArgument("offset", () -> memory.releasePages(1, PAGE));
+        assertIllegalArgument("offset", () -> memory.releasePages(-PAGE, PAGE));
+        assertIllegalArgument("offset", () -> memory.releasePages(3 * PAGE, 0));
+        assertIllegalArgument("byteSize", () -> memory.releasePages(0, PAGE + 8));
+        assertIllegalArgument("byteSize", () -> memory.releasePages(PAGE, 2 * PAGE));
+        assertIllegalArgument("byteSize", () -> memory.releasePages(0, -PAGE));
+        assertIllegalArgument("byteSize", () -> memory.releasePages(PAGE, Long.MAX_VALUE & -PAGE));
+        assertEquals((byte) 7, memory.segment().get(ValueLayout.JAVA_BYTE, PAGE + 5), "nothing was released");
+        memory.close();
+        assertThrows(IllegalStateException.class, () -> memory.releasePages(0, PAGE));
+    }
+
+    @Test
+    void addressAlignmentIsWhatEachBackingGuarantees() {
+        LinearMemory nativeMemory = create(Growable.NATIVE);
+        assertEquals(PAGE, nativeMemory.addressAlignment());
+        nativeMemory.grow(1);
+        assertEquals(0, nativeMemory.segment().address() % nativeMemory.addressAlignment());
+        assertEquals(Long.BYTES, create(Growable.HEAP).addressAlignment());
+        assertEquals(PAGE, create(Growable.FAULT_INJECTING_NATIVE).addressAlignment(), "the delegate's");
+        LinearMemory fixedNative = LinearMemory.of(callersSegment(Fixed.NATIVE));
+        resources.add(fixedNative);
+        assertTrue(fixedNative.addressAlignment() >= PAGE, "the segment was allocated 64 KiB aligned");
+        assertEquals(0, fixedNative.segment().address() % fixedNative.addressAlignment());
+        Arena arena = Arena.ofConfined();
+        resources.add(arena);
+        MemorySegment odd = arena.allocate(4096, 64).asSlice(8);
+        LinearMemory fixedOdd = LinearMemory.of(odd);
+        resources.add(fixedOdd);
+        assertEquals(8, fixedOdd.addressAlignment(), "a segment starting 8 bytes past a 64-byte boundary");
+        assertEquals(1, LinearMemory.of(MemorySegment.ofArray(new byte[100])).addressAlignment());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
     // Fixed backings
 
     @ParameterizedTest

@@ -1,7 +1,5 @@
 package dev.offcut.internal;
 
-import dev.offcut.Allocator;
-
 /**
  * Argument checks shared by every allocator, so that every one words its exceptions the same way.
  *
@@ -12,6 +10,16 @@ import dev.offcut.Allocator;
  */
 public final class Checks {
 
+    /**
+     * The largest block size any allocator accepts: 2<sup>62</sup> - 1, so that a size plus any alignment gap and
+     * header stays a positive {@code long}. {@code MAX_BYTE_SIZE} is this value; it is owned here so that
+     * the memory layer, which uses these checks, does not depend on the allocator API.
+     */
+    public static final long MAX_BYTE_SIZE = (1L << 62) - 1;
+
+    /** The largest alignment any allocator accepts: 2<sup>32</sup>. {@code MAX_BYTE_ALIGNMENT} is this. */
+    public static final long MAX_BYTE_ALIGNMENT = 1L << 32;
+
     private Checks() {
     }
 
@@ -20,7 +28,7 @@ public final class Checks {
      *
      * @param byteSize the size to check
      * @return {@code byteSize}
-     * @throws IllegalArgumentException if {@code byteSize} is not in {@code [0, Allocator.MAX_BYTE_SIZE]}
+     * @throws IllegalArgumentException if {@code byteSize} is not in {@code [0, MAX_BYTE_SIZE]}
      */
     public static long checkByteSize(long byteSize) {
         return checkByteSize("byteSize", byteSize);
@@ -32,11 +40,11 @@ public final class Checks {
      * @param name     the argument's name, for the message
      * @param byteSize the size to check
      * @return {@code byteSize}
-     * @throws IllegalArgumentException if {@code byteSize} is not in {@code [0, Allocator.MAX_BYTE_SIZE]}
+     * @throws IllegalArgumentException if {@code byteSize} is not in {@code [0, MAX_BYTE_SIZE]}
      */
     public static long checkByteSize(String name, long byteSize) {
-        if (byteSize < 0 || byteSize > Allocator.MAX_BYTE_SIZE) {
-            throw outOfRange(name, byteSize, "in [0, " + Allocator.MAX_BYTE_SIZE + "]");
+        if (byteSize < 0 || byteSize > MAX_BYTE_SIZE) {
+            throw outOfRange(name, byteSize, "in [0, " + MAX_BYTE_SIZE + "]");
         }
         return byteSize;
     }
@@ -47,13 +55,13 @@ public final class Checks {
      * @param byteAlignment the alignment to check
      * @return {@code byteAlignment}
      * @throws IllegalArgumentException if {@code byteAlignment} is not a power of two in
-     *                                  {@code [1, Allocator.MAX_BYTE_ALIGNMENT]}
+     *                                  {@code [1, MAX_BYTE_ALIGNMENT]}
      */
     public static long checkByteAlignment(long byteAlignment) {
-        if (byteAlignment <= 0 || byteAlignment > Allocator.MAX_BYTE_ALIGNMENT
+        if (byteAlignment <= 0 || byteAlignment > MAX_BYTE_ALIGNMENT
                 || (byteAlignment & (byteAlignment - 1)) != 0) {
             throw outOfRange("byteAlignment", byteAlignment,
-                    "a power of two in [1, " + Allocator.MAX_BYTE_ALIGNMENT + "]");
+                    "a power of two in [1, " + MAX_BYTE_ALIGNMENT + "]");
         }
         return byteAlignment;
     }

@@ -13,7 +13,7 @@ import java.lang.foreign.MemorySegment;
  * count, the byte size and "closed" ({@code view == null}) can never disagree. Writers hold the monitor; readers see
  * the latest view through a volatile read and need no lock.
  */
-abstract sealed class AbstractLinearMemory implements LinearMemory
+public abstract sealed class AbstractLinearMemory implements LinearMemory
         permits NativeLinearMemory, HeapLinearMemory, FixedLinearMemory {
 
     private final long maxPageCount;
@@ -34,6 +34,17 @@ abstract sealed class AbstractLinearMemory implements LinearMemory
      * @return the new view, or {@code null} if the system refused (the memory is then unchanged)
      */
     abstract MemorySegment tryGrow(MemorySegment old, long newByteSize);
+
+    /**
+     * Gives the RAM behind {@code range} back to the system, if the backing can. Called with a checked range of
+     * whole pages inside the current view.
+     *
+     * @param range whole pages of the current view
+     * @return {@code true} if the pages were released and now read as zero; {@code false} if nothing changed
+     */
+    boolean tryRelease(MemorySegment range) {
+        return false; // heap and fixed memories: a Java array or a caller's segment cannot give back part of itself
+    }
 
     /** Releases what the backing holds; called once, under the monitor, when the memory is closed. */
     abstract void release();
@@ -85,6 +96,33 @@ abstract sealed class AbstractLinearMemory implements LinearMemory
         }
         view = grown;
         return oldPages;
+    }
+
+    @Override
+    public final boolean releasePages(long offset, long byteSize) {
+        MemorySegment v = segment();
+        checkPageRange(offset, byteSize, v.byteSize());
+        return byteSize != 0 && tryRelease(v.asSlice(offset, byteSize));
+    }
+
+    /**
+     * Checks the arguments of {@link #releasePages(long, long)}: whole pages inside the memory's first
+     * {@code memoryByteSize} bytes.
+     *
+     * @param offset         the first byte, a multiple of {@link #PAGE_BYTE_SIZE}
+     * @param byteSize       the length, a multiple of {@link #PAGE_BYTE_SIZE}
+     * @param memoryByteSize the memory's size now
+     * @throws IllegalArgumentException if the range is not whole pages inside the memory
+     */
+    static void checkPageRange(long offset, long byteSize, long memoryByteSize) {
+        long pagesEnd = memoryByteSize & -PAGE_BYTE_SIZE;
+        if (offset < 0 || offset > pagesEnd || (offset & (PAGE_BYTE_SIZE - 1)) != 0) {
+            throw Checks.outOfRange("offset", offset, "a multiple of " + PAGE_BYTE_SIZE + " in [0, " + pagesEnd + "]");
+        }
+        if (byteSize < 0 || byteSize > pagesEnd - offset || (byteSize & (PAGE_BYTE_SIZE - 1)) != 0) {
+            throw Checks.outOfRange("byteSize", byteSize,
+                    "a multiple of " + PAGE_BYTE_SIZE + " in [0, " + (pagesEnd - offset) + "]");
+        }
     }
 
     @Override

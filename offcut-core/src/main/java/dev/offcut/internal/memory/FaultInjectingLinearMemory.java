@@ -79,6 +79,16 @@ public final class FaultInjectingLinearMemory implements LinearMemory {
     }
 
     @Override
+    public long addressAlignment() {
+        return delegate.addressAlignment();
+    }
+
+    @Override
+    public boolean releasePages(long offset, long byteSize) {
+        return delegate.releasePages(offset, byteSize);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

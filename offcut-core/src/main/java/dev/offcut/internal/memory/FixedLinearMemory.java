@@ -1,5 +1,7 @@
 package dev.offcut.internal.memory;
 
+import dev.offcut.internal.Checks;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -18,6 +20,7 @@ import java.lang.foreign.MemorySegment;
 public final class FixedLinearMemory extends AbstractLinearMemory {
 
     private final long fixedByteSize;
+    private final long addressAlignment;
 
     /**
      * Wraps {@code segment}.
@@ -29,12 +32,19 @@ public final class FixedLinearMemory extends AbstractLinearMemory {
             throw new IllegalArgumentException("segment must be writable, was read-only");
         }
         this.fixedByteSize = segment.byteSize();
+        this.addressAlignment = Math.min(segment.maxByteAlignment(), Checks.MAX_BYTE_ALIGNMENT);
         super(segment, segment.byteSize() >>> PAGE_SHIFT);
     }
 
     @Override
     public long maxByteSize() {
         return fixedByteSize;
+    }
+
+    /** {@return the segment's own address alignment (the lowest set bit of a native address), at most 2^32} */
+    @Override
+    public long addressAlignment() {
+        return addressAlignment;
     }
 
     @Override

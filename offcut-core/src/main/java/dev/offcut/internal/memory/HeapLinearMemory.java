@@ -48,6 +48,12 @@ public final class HeapLinearMemory extends AbstractLinearMemory {
         super(MemorySegment.ofArray(initialWords), Checks.alignUp(maxByteSize, PAGE_BYTE_SIZE) >>> PAGE_SHIFT);
     }
 
+    /** {@return 8: a segment over a {@code long[]} is 8-byte aligned} */
+    @Override
+    public long addressAlignment() {
+        return Long.BYTES;
+    }
+
     @Override
     MemorySegment tryGrow(MemorySegment old, long newByteSize) {
         long capacity = (long) words.length << 3;

@@ -2,12 +2,7 @@ package dev.offcut.internal.memory;
 
 import dev.offcut.internal.Checks;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 
 /**
  * Native linear memory: the address space for the maximum is reserved once and pages are committed as it grows.
@@ -99,6 +94,22 @@ public final class NativeLinearMemory extends AbstractLinearMemory {
         return true;
     }
 
+    /** {@return 64 KiB: the reservation's base is rounded up to a page} */
+    @Override
+    public long addressAlignment() {
+        return PAGE_BYTE_SIZE;
+    }
+
+    /**
+     * Gives the pages back with {@code madvise(MADV_DONTNEED)} on Linux, where private anonymous pages then read as
+     * zero and cost no RAM until written again. Elsewhere (macOS's {@code MADV_DONTNEED} does not promise zeroes, and
+     * without POSIX the memory was allocated up front) nothing is released and the contents stay.
+     */
+    @Override
+    boolean tryRelease(MemorySegment range) {
+        return commitOnGrow && Posix.DISCARD_ZEROES && Posix.discard(range);
+    }
+
     @Override
     void release() {
         arena.close();
@@ -107,88 +118,5 @@ public final class NativeLinearMemory extends AbstractLinearMemory {
     @Override
     String name() {
         return "LinearMemory.ofNative";
-    }
-
-    /**
-     * The three POSIX calls this class needs, bound through the {@link Linker} on Linux and macOS.
-     *
-     * <p>Restricted methods are the point here: binding libc and giving the raw mapping a size are exactly what
-     * {@code --enable-native-access=dev.offcut} grants. Nothing else in the module is restricted.
-     */
-    @SuppressWarnings("restricted")
-    private static final class Posix {
-        static final boolean AVAILABLE;
-        private static final MethodHandle MMAP;
-        private static final MethodHandle MPROTECT;
-        private static final MethodHandle MUNMAP;
-        private static final int PROT_NONE = 0;
-        private static final int PROT_READ_WRITE = 1 | 2;
-        private static final int MAP_PRIVATE = 0x02;
-        private static final int MAP_ANONYMOUS;
-        private static final int MAP_NORESERVE;
-
-        static {
-            String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
-            boolean linux = os.startsWith("linux");
-            boolean mac = os.startsWith("mac");
-            MAP_ANONYMOUS = linux ? 0x20 : 0x1000;
-            MAP_NORESERVE = linux ? 0x4000 : 0x40;
-            MethodHandle mmap = null;
-            MethodHandle mprotect = null;
-            MethodHandle munmap = null;
-            if (linux || mac) {
-                Linker linker = Linker.nativeLinker();
-                SymbolLookup libc = linker.defaultLookup();
-                ValueLayout size = ValueLayout.JAVA_LONG;
-                mmap = libc.find("mmap").map(a -> linker.downcallHandle(a, FunctionDescriptor.of(
-                        ValueLayout.ADDRESS, ValueLayout.ADDRESS, size, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                        ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG))).orElse(null);
-                mprotect = libc.find("mprotect").map(a -> linker.downcallHandle(a, FunctionDescriptor.of(
-                        ValueLayout.JAVA_INT, ValueLayout.ADDRESS, size, ValueLayout.JAVA_INT))).orElse(null);
-                munmap = libc.find("munmap").map(a -> linker.downcallHandle(a, FunctionDescriptor.of(
-                        ValueLayout.JAVA_INT, ValueLayout.ADDRESS, size))).orElse(null);
-            }
-            MMAP = mmap;
-            MPROTECT = mprotect;
-            MUNMAP = munmap;
-            AVAILABLE = mmap != null && mprotect != null && munmap != null;
-        }
-
-        private Posix() {
-        }
-
-        /** Maps {@code byteSize + PAGE} bytes inaccessible, returns the 64 KiB aligned part, unmapped on close. */
-        static MemorySegment reserve(long byteSize, Arena arena) {
-            long rawSize = byteSize + PAGE_BYTE_SIZE;
-            MemorySegment raw;
-            try {
-                raw = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, rawSize, PROT_NONE,
-                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
-            } catch (Throwable t) {
-                throw new IllegalStateException("mmap failed", t);
-            }
-            long rawAddress = raw.address();
-            if (rawAddress == -1L || rawAddress == 0L) {
-                throw new OutOfMemoryError("cannot reserve " + byteSize + " bytes of address space");
-            }
-            long base = Checks.alignUp(rawAddress, PAGE_BYTE_SIZE);
-            return MemorySegment.ofAddress(base).reinterpret(byteSize, arena, ignored -> unmap(rawAddress, rawSize));
-        }
-
-        static boolean commit(MemorySegment range) {
-            try {
-                return (int) MPROTECT.invokeExact(range, range.byteSize(), PROT_READ_WRITE) == 0;
-            } catch (Throwable t) {
-                throw new IllegalStateException("mprotect failed", t);
-            }
-        }
-
-        private static void unmap(long address, long byteSize) {
-            try {
-                int ignored = (int) MUNMAP.invokeExact(MemorySegment.ofAddress(address), byteSize);
-            } catch (Throwable t) {
-                throw new IllegalStateException("munmap failed", t);
-            }
-        }
     }
 }
