@@ -54,7 +54,8 @@ class CatalogSmokeTest {
         required.add("slicingAllocator");
         required.add(Catalog.BASELINE);
         assertEquals(List.of("offcut-bump", "offcut-free-list", "offcut-binned", "offcut-binned-compact",
-                "offcut-locked-binned", "offcut-arena"), OffcutSubjects.NAMES);
+                "offcut-locked-binned", "offcut-concurrent", "offcut-arena", "offcut-concurrent-arena"),
+                OffcutSubjects.NAMES);
         List<Runnable> checks = new ArrayList<>();
         for (String name : required) {
             SubjectFactory subject = Catalog.subject(name);

@@ -30,8 +30,9 @@ import java.util.concurrent.TimeUnit;
 public abstract class RoundsBench extends JmhDefaults {
 
     /** The subject, by its catalog name. */
-    @Param({"offcut-locked-binned", "malloc (Linker)", "malloc (Linker critical)", "Arena.ofShared per block",
-            "netty-pooled", "netty-adaptive", "one-nio Malloc", "jemalloc (LWJGL)", "rpmalloc (LWJGL)", "no-op"})
+    @Param({"offcut-locked-binned", "offcut-concurrent", "offcut-concurrent-arena", "malloc (Linker)",
+        "malloc (Linker critical)", "Arena.ofShared per block", "netty-pooled", "netty-adaptive", "one-nio Malloc",
+        "jemalloc (LWJGL)", "rpmalloc (LWJGL)", "no-op"})
     public String subject;
 
     /** The opened rounds, for the subclass's benchmark method. */

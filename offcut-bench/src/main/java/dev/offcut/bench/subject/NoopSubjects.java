@@ -33,8 +33,9 @@ public final class NoopSubjects {
      * @return the factories
      */
     public static List<SubjectFactory> all() {
-        return List.of(Factory.named(NAME, "Allocates nothing: returns a per-thread scratch address (threads striped by "
-                                + "id over " + STRIPES + " stripes of 1 MiB), frees nothing: each workload's own cost.")
+        return List.of(Factory.named(NAME, "Allocates nothing: returns a per-thread scratch address (threads "
+                                + "striped by id over " + STRIPES + " stripes of 1 MiB), frees nothing: each "
+                                + "workload's own cost.")
                 .can(Capability.FREES, Capability.REALLOCATES, Capability.THREAD_SAFE, Capability.NATIVE_ADDRESS)
                 .maxByteAlignment(1L << 16) // the scratch is 64 KiB aligned, its stripes 1 MiB apart
                 .open(heapByteSize -> new NoopSubject())

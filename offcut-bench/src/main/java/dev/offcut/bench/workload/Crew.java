@@ -10,8 +10,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * Platform threads that live as long as the workload and run one task each per round, started and awaited through
  * two barriers (waiting threads park, so idle ones cost no processor on this 2-core machine). Each thread calls
- * {@link Subject#enterThread()} once when it starts and {@link Subject#exitThread()} when the crew closes, so per-thread
- * caches (rpmalloc's heap, Netty's and jemalloc's thread caches) persist across rounds, as in a server's thread pool.
+ * {@link Subject#enterThread()} once when it starts and {@link Subject#exitThread()} when the crew closes, so
+ * per-thread caches (rpmalloc's heap, Netty's and jemalloc's thread caches) persist across rounds, as in a server's
+ * thread pool.
  */
 final class Crew implements AutoCloseable {
 

@@ -7,6 +7,7 @@ import dev.offcut.bench.Subject;
 import dev.offcut.bench.SubjectFactory;
 import dev.offcut.bench.Workload;
 import dev.offcut.bench.subject.NoopSubjects;
+import dev.offcut.bench.subject.OffcutSubjects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every workload of the {@code threads} group, shrunk, on malloc and on {@code locked(binned)} in checking mode:
+ * Every workload of the {@code threads} group, shrunk, on malloc, {@code locked(binned)} and the concurrent allocator
+ * in checking mode:
  * blocks freed exactly once with their size, never given out twice or overlapping while live, the content each
  * workload writes intact when it is freed, nothing live after close. Also: the JMH benchmarks' operation counts
  * are the workloads' at full size, and a footprint runs.
@@ -26,11 +28,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ThreadedWorkloadsTest {
 
     private static final int SHRINK = ThreadedWorkload.SMOKE_SHRINK;
-    private static final List<String> SUBJECTS = List.of(Catalog.BASELINE, "offcut-locked-binned");
+    private static final List<String> SUBJECTS = List.of(Catalog.BASELINE, "offcut-locked-binned",
+            OffcutSubjects.CONCURRENT);
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void everyWorkloadKeepsItsInvariantsOnMallocAndLockedBinned() {
+    void everyWorkloadKeepsItsInvariantsOnMallocLockedBinnedAndConcurrent() {
         List<String> problems = new ArrayList<>();
         int checked = 0;
         for (Workload workload : ThreadedWorkload.all()) {
@@ -47,7 +50,7 @@ class ThreadedWorkloadsTest {
             }
         }
         assertTrue(problems.isEmpty(), String.join("\n", problems));
-        assertTrue(checked >= 20, "checked " + checked);
+        assertTrue(checked >= 30, "checked " + checked);
     }
 
     private static void run(ThreadedWorkload workload, SubjectFactory factory) {
@@ -119,14 +122,16 @@ class ThreadedWorkloadsTest {
 
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
-    void footprintsRunOnLockedBinnedAndAreRefusedByMalloc() {
+    void footprintsRunOnOffcutAndAreRefusedByMalloc() {
         for (Workload workload : ThreadedWorkload.all()) {
             if (!(workload instanceof FootprintWorkload)) {
                 continue;
             }
-            Measurement measured = workload.run(Catalog.subject("offcut-locked-binned"), RunSettings.SMOKE);
-            assertTrue(measured.ok() && measured.value() > 0 && Double.isFinite(measured.value()),
-                    workload.name() + ": " + measured);
+            for (String name : List.of("offcut-locked-binned", OffcutSubjects.CONCURRENT)) {
+                Measurement measured = workload.run(Catalog.subject(name), RunSettings.SMOKE);
+                assertTrue(measured.ok() && measured.value() > 0 && Double.isFinite(measured.value()),
+                        workload.name() + " on " + name + ": " + measured);
+            }
             assertTrue(workload.refusal(Catalog.subject(Catalog.BASELINE)).isPresent(), workload.name());
         }
     }
