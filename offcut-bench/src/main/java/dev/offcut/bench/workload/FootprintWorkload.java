@@ -20,15 +20,18 @@ import java.util.concurrent.locks.LockSupport;
  * resident bytes (mincore), a lower bound. Live = the allocator's count of requested bytes in live blocks. With a
  * second workload as reference, the value is instead peak committed / the reference's peak committed (e.g. 10,000
  * virtual threads against one platform thread doing the same pairs). Rounds run for at least the measured time and
- * {@value #MIN_ROUNDS} rounds per trial; at most 3 trials.
+ * {@value #MIN_ROUNDS} rounds per trial; at most {@value #MAX_TRIALS} trials.
  */
 public final class FootprintWorkload extends AbstractWorkload {
 
     /** How far the subject's memory may grow. */
     public static final long MAX_BYTE_SIZE = 4L << 30;
 
+    /** Trials at most. */
+    public static final int MAX_TRIALS = 2;
+
     /** Rounds per trial at least. */
-    public static final int MIN_ROUNDS = 10;
+    public static final int MIN_ROUNDS = 5;
 
     private static final long SAMPLE_NANOS = 1_000_000L;
 
@@ -59,7 +62,7 @@ public final class FootprintWorkload extends AbstractWorkload {
 
     @Override
     Measurement measure(SubjectFactory factory, RunSettings settings) throws Exception {
-        int trials = Math.min(3, settings.trials());
+        int trials = Math.min(MAX_TRIALS, settings.trials());
         double[] values = new double[trials];
         Peaks last = null;
         Peaks lastReference = null;

@@ -15,7 +15,7 @@ import java.util.Set;
 
 /**
  * A workload of the {@code threads} group: {@link Rounds} of a multi-threaded workload on one shared subject, timed
- * per operation. Per trial a fresh subject and fresh threads; the first round is a warm-up that also tells whether
+ * per operation. At most {@value #MAX_TRIALS} trials, each on a fresh subject with fresh threads; the first round is a warm-up that also tells whether
  * the subject is slow (a round over {@link #SLOW_ROUND_MILLIS} ms, e.g. an {@code Arena.ofShared()} per block at
  * tens of microseconds each): then one more round is the only measurement, said in the note. Otherwise a warm-up until
  * steady ({@link Warmup}) and rounds for the measured time, at least one. Every subject runs the same rounds; the
@@ -32,6 +32,9 @@ public final class ThreadedWorkload extends AbstractWorkload {
 
     /** A warm-up round longer than this makes the pair a single measured round. */
     public static final long SLOW_ROUND_MILLIS = 250;
+
+    /** Trials per pair at most (the group is long: each trial opens a subject and starts threads). */
+    public static final int MAX_TRIALS = 3;
 
     /** How much smoke runs shrink a round. */
     public static final int SMOKE_SHRINK = 16;
@@ -93,7 +96,8 @@ public final class ThreadedWorkload extends AbstractWorkload {
         List<Double> values = new ArrayList<>();
         long unsteady = 0;
         String slow = "";
-        for (int trial = 0; trial < settings.trials() && slow.isEmpty(); trial++) {
+        int trials = Math.min(settings.trials(), MAX_TRIALS);
+        for (int trial = 0; trial < trials && slow.isEmpty(); trial++) {
             Subject subject = factory.openShared(HEAP_BYTE_SIZE);
             try {
                 subject.enterThread();
