@@ -38,7 +38,7 @@ import java.util.Map;
  * <ol>
  *   <li><b>Allocate</b> (size up to 32 KiB, alignment up to 16): class from a table; the calling thread's heap from
  *       {@code bindings[threadId & 1023]} if that binding's thread is the caller; in the class's current span the
- *       lowest set bit of {@code free[cursor]}: if its {@code remote} bit is clear, clear the free bit, count, record
+ *       lowest set bit of {@code free[cursor]}: if its {@code remote} bit is clear (a plain read: see the racing double free), clear the free bit, count, record
  *       the slack, return {@code base + i * blockSize}. No lock, no atomic write, no linear-memory access. Otherwise
  *       the slow path, out of line: the next non-zero word; else drain the heap's remote queue; else a partial span;
  *       else a span from the pool (every 64th take also looks for dead threads' heaps); else, out of spans, reclaim
@@ -87,11 +87,17 @@ import java.util.Map;
  *       for a garbage collection.</li>
  *   <li><i>Racing double free</i> (two frees of one live block with no happens-before between them): two remote
  *       frees meet in {@code getAndBitwiseOr}, and exactly one is refused at once. An owner's free racing a remote
- *       free may both be accepted; the remote bit then lies on a free block, and the owner drops it, undoing its
- *       counts, when it collects the span or when it is about to hand that block out again (allocation reads the
- *       remote word for that reason). The next {@link #verify()} throws {@link IllegalStateException} naming the
- *       dropped free. Never corruption: the block is handed out once. (A remote free that lands after the owner
- *       has handed the block out again is indistinguishable from a free of the new block: it behaves as one.)</li>
+ *       free may both be accepted (each checked the other's bitmap before the other wrote it); the remote bit then
+ *       lies on a free block, and the owner drops it, undoing its counts, when it collects the span (its next slow
+ *       path, or {@link #verify()}, which first collects, as their owner, the remote frees of the caller's heap and
+ *       of every lock-owned heap, then throws {@link IllegalStateException} naming the dropped free(s), once), or
+ *       when it is about to hand that block out again and sees the bit (allocation reads the remote word, plainly).
+ *       So when the owner does not hand the block out again before collecting (the two-frees race of the jcstress
+ *       test), exactly one of the two frees is refused at once or dropped and reported. If the owner hands the block
+ *       out again before the remote bit reaches it, the remote free counts as a free of the new block: the history
+ *       is a legal sequential one (allocate, free, allocate, free) and the allocator's state stays consistent, but
+ *       the new block's holder then holds a freed block. The allocator's own state is never corrupted: a block is
+ *       never both free and handed out, and no count goes wrong for long (dropped frees are undone).</li>
  *   <li><i>Bad frees racing a span's reuse</i> read fields of another format: every index stays inside the span's
  *       arrays (sized for the kind's smallest class), and the next format clears stray remote bits.</li>
  * </ul>
@@ -472,6 +478,7 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
     @Override
     public void verify() {
         memory.byteSize(); // a closed memory says so
+        collectWhatTheCallerMay();
         long dropped = registry.takeDroppedDoubleFrees();
         if (dropped != 0) {
             throw new IllegalStateException(dropped + " racing double free(s) dropped when the owner collected them"
@@ -514,6 +521,27 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
             }
         } finally {
             pool.lock.unlock();
+        }
+    }
+
+    /**
+     * Collects the remote frees of the caller's own heap and of every lock-owned heap (stripes, dead threads'
+     * heaps), as their owner, so that {@link #verify()} sees racing double frees dropped and counted.
+     */
+    private void collectWhatTheCallerMay() {
+        Thread t = Thread.currentThread();
+        for (Heap h : registry.heaps()) {
+            if (h.owner == t) {
+                h.drainRemote();
+            } else if (h.owner == null && h.lock.tryLock()) {
+                try {
+                    if (h.owner == null) {
+                        h.drainRemote();
+                    }
+                } finally {
+                    h.lock.unlock();
+                }
+            }
         }
     }
 

@@ -106,7 +106,7 @@ final class Heap {
         long word = s.free[w];
         if (word != 0) {
             long bit = word & -word;
-            if (((long) Span.REMOTE.getVolatile(s.remote, w) & bit) == 0) {
+            if ((s.remote[w] & bit) == 0) {
                 s.free[w] = word ^ bit;
                 int i = (w << 6) + Long.numberOfTrailingZeros(word);
                 return handOut(s, i, byteSize);
@@ -232,7 +232,7 @@ final class Heap {
         int w = i >>> 6;
         long bit = 1L << i;
         long f = s.free[w];
-        if (((f | (long) Span.REMOTE.getVolatile(s.remote, w)) & bit) != 0) {
+        if (((f | s.remote[w]) & bit) != 0) {
             throw notLive(s, i);
         }
         int size = s.requestedSize(i);
