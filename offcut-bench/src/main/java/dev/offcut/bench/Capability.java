@@ -9,5 +9,12 @@ public enum Capability {
     /** One subject may be used from several threads at once. */
     THREAD_SAFE,
     /** The subject works inside a fixed heap given at open, so heap efficiency can be measured. */
-    FIXED_HEAP
+    FIXED_HEAP,
+    /** {@link Subject#address(long)} gives each block's native address (workloads write content through it). */
+    NATIVE_ADDRESS,
+    /**
+     * {@link SubjectFactory#openFootprint(long)} opens a subject over growable memory whose
+     * {@link Subject#committedBytes()} and {@link Subject#liveBytes()} answer (Offcut's subjects).
+     */
+    FOOTPRINT
 }

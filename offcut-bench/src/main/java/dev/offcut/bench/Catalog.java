@@ -4,6 +4,7 @@ import dev.offcut.bench.subject.JdkSubjects;
 import dev.offcut.bench.subject.LwjglSubjects;
 import dev.offcut.bench.subject.MallocSubjects;
 import dev.offcut.bench.subject.NettySubjects;
+import dev.offcut.bench.subject.NoopSubjects;
 import dev.offcut.bench.subject.OffcutSubjects;
 import dev.offcut.bench.subject.OneNioSubjects;
 import dev.offcut.bench.workload.BatchWorkload;
@@ -13,6 +14,7 @@ import dev.offcut.bench.workload.HighAlignmentWorkload;
 import dev.offcut.bench.workload.PairWorkload;
 import dev.offcut.bench.workload.PercentilesWorkload;
 import dev.offcut.bench.workload.RandomActionsWorkload;
+import dev.offcut.bench.workload.ThreadedWorkload;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -69,6 +71,7 @@ public final class Catalog {
             all.addAll(NettySubjects.all());
             all.addAll(OneNioSubjects.all());
             all.addAll(LwjglSubjects.all());
+            all.addAll(NoopSubjects.all());
             return Collections.unmodifiableList(all);
         }
     }
@@ -91,7 +94,7 @@ public final class Catalog {
 
     /**
      * Returns every workload, grouped: pair, batch, random-actions, heap-efficiency, percentiles,
-     * high-alignment, cross-thread.
+     * high-alignment, cross-thread, threads (see {@link ThreadedWorkload#all()}).
      *
      * @return the workloads, names unique
      */
@@ -112,6 +115,7 @@ public final class Catalog {
         all.add(new PercentilesWorkload());
         all.add(new HighAlignmentWorkload());
         all.add(new CrossThreadWorkload());
+        all.addAll(ThreadedWorkload.all());
         return Collections.unmodifiableList(all);
     }
 

@@ -69,6 +69,50 @@ public interface Subject extends AutoCloseable {
     default void exitThread() {
     }
 
+    /**
+     * Returns the native address of a live block, for workloads that write and check content through it. Subjects
+     * declaring {@link Capability#NATIVE_ADDRESS} implement it; the default refuses.
+     *
+     * @param handle a live handle
+     * @return the block's address
+     * @throws UnsupportedOperationException when the subject's blocks have no native address
+     */
+    default long address(long handle) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no native addresses");
+    }
+
+    /**
+     * Returns the bytes this subject holds from the operating system now, as far as its public API tells, or -1
+     * when it cannot tell. For Offcut: the memory's grown bytes (the public API tells neither how many pages an
+     * allocator released nor its Java-heap metadata, so this is an upper bound on grown - released and leaves the
+     * metadata out). Subjects opened by {@link SubjectFactory#openFootprint(long)} answer; it may cost a lock.
+     *
+     * @return committed bytes, or -1
+     */
+    default long committedBytes() {
+        return -1;
+    }
+
+    /**
+     * Returns the bytes of the subject's memory that are resident in RAM now (Linux {@code mincore} over the grown
+     * range), or -1 when it cannot tell: a lower bound beside {@link #committedBytes()}, since pages never touched
+     * and pages released with {@code madvise} are not resident.
+     *
+     * @return resident bytes, or -1
+     */
+    default long residentBytes() {
+        return -1;
+    }
+
+    /**
+     * Returns the bytes of live blocks as the subject counts them (requested sizes), or -1 when it does not count.
+     *
+     * @return live bytes, or -1
+     */
+    default long liveBytes() {
+        return -1;
+    }
+
     /** Releases everything the subject holds, live blocks included. */
     @Override
     void close();

@@ -70,6 +70,19 @@ public interface SubjectFactory {
     }
 
     /**
+     * Opens a fresh thread-safe subject over memory that starts empty and grows on demand, so that its
+     * {@link Subject#committedBytes()} follows what the allocator really takes (only for
+     * {@link Capability#FOOTPRINT} factories; throughput is measured on {@link #openShared(long)}'s subjects).
+     *
+     * @param maxByteSize the most the memory may grow to
+     * @return a new subject safe to share between threads
+     * @throws UnsupportedOperationException when the factory cannot measure its footprint
+     */
+    default Subject openFootprint(long maxByteSize) {
+        throw new UnsupportedOperationException(name() + " cannot measure its footprint");
+    }
+
+    /**
      * Returns the largest alignment the subject honours. Subjects that ignore the requested alignment (Netty's
      * buffers, {@code byte[]}, one-nio) return the alignment they happen to give; workloads that need more
      * (high-alignment) skip them, the others note it.

@@ -33,7 +33,7 @@ class CatalogSmokeTest {
             "jemalloc (LWJGL)");
 
     private static final Set<String> GROUPS = Set.of("pair", "batch", "random-actions", "heap-efficiency",
-            "percentiles", "high-alignment", "cross-thread");
+            "percentiles", "high-alignment", "cross-thread", "threads");
 
     @Test
     void namesAreUniqueAndTheBaselineIsASubject() {
@@ -54,7 +54,8 @@ class CatalogSmokeTest {
         required.add("slicingAllocator");
         required.add(Catalog.BASELINE);
         assertEquals(List.of("offcut-bump", "offcut-free-list", "offcut-binned", "offcut-binned-compact",
-                "offcut-locked-binned", "offcut-arena"), OffcutSubjects.NAMES);
+                "offcut-locked-binned", "offcut-concurrent", "offcut-arena", "offcut-concurrent-arena"),
+                OffcutSubjects.NAMES);
         List<Runnable> checks = new ArrayList<>();
         for (String name : required) {
             SubjectFactory subject = Catalog.subject(name);
@@ -160,7 +161,8 @@ class CatalogSmokeTest {
                 new Bench("dev.offcut.bench.jmh.RandomActionsSharedBench$Shared", "subject",
                         "random-actions(200, realloc, 2 threads)"),
                 new Bench("dev.offcut.bench.jmh.HighAlignmentBench$Params", "subject", "high-alignment(4096)"),
-                new Bench("dev.offcut.bench.jmh.CrossThreadBench", "subject", "cross-thread(8..1024)"));
+                new Bench("dev.offcut.bench.jmh.CrossThreadBench", "subject", "cross-thread(8..1024)"),
+                new Bench("dev.offcut.bench.jmh.RoundsBench", "subject", "pairs(64, 2 threads)"));
         List<Runnable> checks = new ArrayList<>();
         for (Bench bench : benches) {
             Field field = Class.forName(bench.type()).getField(bench.field());

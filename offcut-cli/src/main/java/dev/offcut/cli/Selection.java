@@ -3,9 +3,11 @@ package dev.offcut.cli;
 import dev.offcut.bench.RunSettings;
 import dev.offcut.bench.SubjectFactory;
 import dev.offcut.bench.Workload;
+import dev.offcut.bench.workload.ThreadedWorkload;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,7 +19,8 @@ import java.util.Set;
  * Turns {@link BenchOptions} and a {@link Suite} into a {@link Plan}: matches the {@code --workloads} and
  * {@code --subjects} patterns, and when no workloads are given in the default mode and running all of them would take
  * much more than a minute, picks before the run the workloads that fit in about a minute: the first of every group
- * in {@linkplain #priorityOrder priority order}, then more while the estimate stays within the budget. The choice is
+ * in {@linkplain #priorityOrder priority order}, then more while the estimate stays within the budget; the
+ * {@code threads} group (the multi-threaded workloads and footprints) runs whole beside that budget. The choice is
  * made up front because each subject runs all its workloads in one forked JVM: every subject must get the same
  * workloads, whatever the clock says when its turn comes.
  */
@@ -69,9 +72,16 @@ public final class Selection {
             workloads = suite.workloads();
             Duration estimate = estimate(workloads, subjects, settings, options.fork());
             if (options.mode() == BenchOptions.Mode.QUICK && estimate.compareTo(DEFAULT_BUDGET) > 0) {
-                workloads = withinBudget(suite.workloads(), subjects, settings, options.fork(), DEFAULT_BUDGET);
+                List<Workload> budgeted = suite.workloads().stream()
+                        .filter(w -> !w.group().equals(ThreadedWorkload.GROUP)).toList();
+                Set<Workload> chosen = new HashSet<>(withinBudget(budgeted, subjects, settings, options.fork(),
+                        DEFAULT_BUDGET));
+                // The threads group runs whole, beside the budget: its workloads are the target table.
+                workloads = suite.workloads().stream()
+                        .filter(w -> chosen.contains(w) || w.group().equals(ThreadedWorkload.GROUP)).toList();
                 notes.add("default run: " + workloads.size() + " of " + suite.workloads().size() + " workloads, "
-                          + "chosen to fit about " + DEFAULT_BUDGET.toSeconds() + " s (all would take about "
+                          + "chosen to fit about " + DEFAULT_BUDGET.toSeconds() + " s, plus the whole "
+                          + ThreadedWorkload.GROUP + " group (all would take about "
                           + estimate.toSeconds() + " s): every group at least once, then more in priority order; "
                           + "not run: " + notRun(suite.workloads(), workloads)
                           + " (--full or --workloads all runs them)");

@@ -24,9 +24,9 @@ public class BatchBench extends JmhDefaults {
 
     /** The subject, by its catalog name. */
     @Param({"offcut-bump", "offcut-free-list", "offcut-binned", "offcut-binned-compact", "offcut-locked-binned",
-            "offcut-arena", "malloc (Linker)", "malloc (Linker critical)", "Arena.ofConfined per block",
-            "Arena.ofShared per block", "slicingAllocator", "byte[] (GC)", "netty-pooled", "netty-adaptive",
-            "one-nio Malloc", "jemalloc (LWJGL)", "rpmalloc (LWJGL)"})
+        "offcut-concurrent", "offcut-arena", "offcut-concurrent-arena", "malloc (Linker)", "malloc (Linker critical)",
+        "Arena.ofConfined per block", "Arena.ofShared per block", "slicingAllocator", "byte[] (GC)", "netty-pooled",
+        "netty-adaptive", "one-nio Malloc", "jemalloc (LWJGL)", "rpmalloc (LWJGL)", "no-op"})
     public String subject;
 
     private Subject opened;

@@ -27,8 +27,9 @@ import java.util.concurrent.TimeUnit;
 public class CrossThreadBench extends JmhDefaults {
 
     /** The subject, by its catalog name. */
-    @Param({"offcut-locked-binned", "malloc (Linker)", "malloc (Linker critical)", "Arena.ofShared per block",
-            "byte[] (GC)", "netty-pooled", "netty-adaptive", "one-nio Malloc", "jemalloc (LWJGL)", "rpmalloc (LWJGL)"})
+    @Param({"offcut-locked-binned", "offcut-concurrent", "offcut-concurrent-arena", "malloc (Linker)",
+        "malloc (Linker critical)", "Arena.ofShared per block", "byte[] (GC)", "netty-pooled", "netty-adaptive",
+        "one-nio Malloc", "jemalloc (LWJGL)", "rpmalloc (LWJGL)", "no-op"})
     public String subject;
 
     private Subject opened;

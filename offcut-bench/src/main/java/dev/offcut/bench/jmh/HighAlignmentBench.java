@@ -32,8 +32,9 @@ public class HighAlignmentBench extends JmhDefaults {
     public static class Params {
         /** The subject, by its catalog name. */
         @Param({"offcut-bump", "offcut-free-list", "offcut-binned", "offcut-binned-compact", "offcut-locked-binned",
-                "offcut-arena", "malloc (Linker)", "malloc (Linker critical)", "Arena.ofConfined per block",
-                "Arena.ofShared per block", "slicingAllocator", "jemalloc (LWJGL)", "rpmalloc (LWJGL)"})
+            "offcut-concurrent", "offcut-arena", "offcut-concurrent-arena", "malloc (Linker)",
+            "malloc (Linker critical)", "Arena.ofConfined per block", "Arena.ofShared per block", "slicingAllocator",
+            "jemalloc (LWJGL)", "rpmalloc (LWJGL)", "no-op"})
         public String subject;
     }
 

@@ -35,9 +35,10 @@ public class RandomActionsBench extends JmhDefaults {
     static final int ACTIONS = 100;
 
     /** The subject, by its catalog name. */
-    @Param({"offcut-free-list", "offcut-binned", "offcut-binned-compact", "offcut-locked-binned", "offcut-arena",
-            "malloc (Linker)", "malloc (Linker critical)", "Arena.ofConfined per block", "Arena.ofShared per block",
-            "byte[] (GC)", "netty-pooled", "netty-adaptive", "one-nio Malloc", "jemalloc (LWJGL)", "rpmalloc (LWJGL)"})
+    @Param({"offcut-free-list", "offcut-binned", "offcut-binned-compact", "offcut-locked-binned", "offcut-concurrent",
+        "offcut-arena", "offcut-concurrent-arena", "malloc (Linker)", "malloc (Linker critical)",
+        "Arena.ofConfined per block", "Arena.ofShared per block", "byte[] (GC)", "netty-pooled", "netty-adaptive",
+        "one-nio Malloc", "jemalloc (LWJGL)", "rpmalloc (LWJGL)", "no-op"})
     public String subject;
 
     /** talc's max size. */

@@ -34,8 +34,9 @@ public class RandomActionsSharedBench extends JmhDefaults {
     @State(Scope.Benchmark)
     public static class Shared {
         /** The subject, by its catalog name. */
-        @Param({"offcut-locked-binned", "malloc (Linker)", "malloc (Linker critical)", "Arena.ofShared per block",
-            "byte[] (GC)", "netty-pooled", "netty-adaptive", "one-nio Malloc", "jemalloc (LWJGL)", "rpmalloc (LWJGL)"})
+        @Param({"offcut-locked-binned", "offcut-concurrent", "offcut-concurrent-arena", "malloc (Linker)",
+            "malloc (Linker critical)", "Arena.ofShared per block", "byte[] (GC)", "netty-pooled", "netty-adaptive",
+            "one-nio Malloc", "jemalloc (LWJGL)", "rpmalloc (LWJGL)", "no-op"})
         public String subject;
 
         /** talc's max size. */

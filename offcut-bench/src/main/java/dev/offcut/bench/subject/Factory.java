@@ -25,6 +25,7 @@ public final class Factory implements SubjectFactory {
     private final Set<Capability> capabilities;
     private final LongFunction<Subject> open;
     private final LongFunction<Subject> openShared;
+    private final LongFunction<Subject> openFootprint;
     private final long maxByteAlignment;
     private final boolean resets;
     private volatile Probe probe;
@@ -39,6 +40,7 @@ public final class Factory implements SubjectFactory {
         this.capabilities = java.util.Collections.unmodifiableSet(EnumSet.copyOf(builder.capabilities));
         this.open = builder.open;
         this.openShared = builder.openShared != null ? builder.openShared : builder.open;
+        this.openFootprint = builder.openFootprint;
         this.maxByteAlignment = builder.maxByteAlignment;
         this.resets = builder.resets;
     }
@@ -96,6 +98,14 @@ public final class Factory implements SubjectFactory {
     @Override
     public Subject openShared(long heapByteSize) {
         return openShared.apply(heapByteSize);
+    }
+
+    @Override
+    public Subject openFootprint(long maxByteSize) {
+        if (openFootprint == null) {
+            return SubjectFactory.super.openFootprint(maxByteSize);
+        }
+        return openFootprint.apply(maxByteSize);
     }
 
     @Override
@@ -174,6 +184,7 @@ public final class Factory implements SubjectFactory {
         private final EnumSet<Capability> capabilities = EnumSet.noneOf(Capability.class);
         private LongFunction<Subject> open;
         private LongFunction<Subject> openShared;
+        private LongFunction<Subject> openFootprint;
         private long maxByteAlignment = 1L << 32;
         private boolean resets;
 
@@ -212,6 +223,19 @@ public final class Factory implements SubjectFactory {
          */
         public Builder openShared(LongFunction<Subject> opener) {
             this.openShared = opener;
+            return this;
+        }
+
+        /**
+         * Sets how subjects over growable memory open, for footprint measurements; adds
+         * {@link Capability#FOOTPRINT}.
+         *
+         * @param opener maximum memory size to a fresh thread-safe subject over memory that starts empty
+         * @return this builder
+         */
+        public Builder openFootprint(LongFunction<Subject> opener) {
+            this.openFootprint = opener;
+            capabilities.add(Capability.FOOTPRINT);
             return this;
         }
 

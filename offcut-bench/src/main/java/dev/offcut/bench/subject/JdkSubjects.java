@@ -28,12 +28,12 @@ public final class JdkSubjects {
         return List.of(
                 Factory.named("Arena.ofConfined per block", "A new confined Arena per block, closed to free it "
                                 + "(allocation zeroes the block).")
-                        .can(Capability.FREES)
+                        .can(Capability.FREES, Capability.NATIVE_ADDRESS)
                         .open(heapByteSize -> new ArenaPerBlockSubject(Arena::ofConfined, new HandleTable<>()))
                         .build(),
                 Factory.named("Arena.ofShared per block", "A new shared Arena per block, closed to free it (closing "
                                 + "a shared arena synchronises with every thread); handle table locked when shared.")
-                        .can(Capability.FREES, Capability.THREAD_SAFE)
+                        .can(Capability.FREES, Capability.THREAD_SAFE, Capability.NATIVE_ADDRESS)
                         .open(heapByteSize -> new ArenaPerBlockSubject(Arena::ofShared, new HandleTable<>()))
                         .openShared(heapByteSize -> new ArenaPerBlockSubject(Arena::ofShared, HandleTable.locked()))
                         .build(),
@@ -82,6 +82,11 @@ public final class JdkSubjects {
             table.replace(handle, arena, address);
             old.close();
             return handle;
+        }
+
+        @Override
+        public long address(long handle) {
+            return table.address(handle);
         }
 
         @Override

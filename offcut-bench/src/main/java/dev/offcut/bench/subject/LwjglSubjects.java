@@ -29,12 +29,14 @@ public final class LwjglSubjects {
         return List.of(
                 Factory.named("jemalloc (LWJGL)", "jemalloc through LWJGL's JNI bindings (je_malloc, "
                                 + "je_aligned_alloc, je_rallocx, je_free).")
-                        .can(Capability.FREES, Capability.REALLOCATES, Capability.THREAD_SAFE)
+                        .can(Capability.FREES, Capability.REALLOCATES, Capability.THREAD_SAFE,
+                                Capability.NATIVE_ADDRESS)
                         .open(heapByteSize -> new JemallocSubject())
                         .build(),
                 Factory.named("rpmalloc (LWJGL)", "rpmalloc through LWJGL's JNI bindings (rpmalloc, "
                                 + "rpaligned_alloc, rpaligned_realloc, rpfree).")
-                        .can(Capability.FREES, Capability.REALLOCATES, Capability.THREAD_SAFE)
+                        .can(Capability.FREES, Capability.REALLOCATES, Capability.THREAD_SAFE,
+                                Capability.NATIVE_ADDRESS)
                         .open(heapByteSize -> new RpmallocSubject())
                         .build());
     }
@@ -59,6 +61,11 @@ public final class LwjglSubjects {
             }
             return JEmalloc.nje_rallocx(handle, newByteSize,
                     JEmalloc.MALLOCX_ALIGN(Math.toIntExact(byteAlignment)));
+        }
+
+        @Override
+        public long address(long handle) {
+            return handle;
         }
 
         @Override
@@ -126,6 +133,11 @@ public final class LwjglSubjects {
                 return RPmalloc.nrprealloc(handle, newByteSize);
             }
             return RPmalloc.nrpaligned_realloc(handle, byteAlignment, newByteSize, oldByteSize, 0);
+        }
+
+        @Override
+        public long address(long handle) {
+            return handle;
         }
 
         @Override

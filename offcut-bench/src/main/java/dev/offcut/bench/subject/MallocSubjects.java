@@ -36,12 +36,14 @@ public final class MallocSubjects {
         return List.of(
                 Factory.named(baselineName, "glibc malloc/free/realloc (aligned_alloc above 16-byte alignment) "
                                 + "through ordinary Linker downcalls: the baseline.")
-                        .can(Capability.FREES, Capability.REALLOCATES, Capability.THREAD_SAFE)
+                        .can(Capability.FREES, Capability.REALLOCATES, Capability.THREAD_SAFE,
+                                Capability.NATIVE_ADDRESS)
                         .open(heapByteSize -> new MallocSubject(false))
                         .build(),
                 Factory.named("malloc (Linker critical)", "The same calls as the baseline, linked with "
                                 + "Linker.Option.critical(false): no thread-state transition per call.")
-                        .can(Capability.FREES, Capability.REALLOCATES, Capability.THREAD_SAFE)
+                        .can(Capability.FREES, Capability.REALLOCATES, Capability.THREAD_SAFE,
+                                Capability.NATIVE_ADDRESS)
                         .open(heapByteSize -> new MallocSubject(true))
                         .build());
     }
@@ -129,6 +131,11 @@ public final class MallocSubjects {
             } catch (Throwable impossible) {
                 throw new AssertionError(impossible);
             }
+        }
+
+        @Override
+        public long address(long handle) {
+            return handle;
         }
 
         @Override

@@ -38,7 +38,8 @@ public final class NettySubjects {
     private static SubjectFactory nettyFactory(String name, String description,
                                                Supplier<ByteBufAllocator> allocator) {
         return Factory.named(name, description)
-                .can(Capability.FREES, Capability.REALLOCATES, Capability.THREAD_SAFE)
+                .can(Capability.FREES, Capability.REALLOCATES, Capability.THREAD_SAFE,
+                        Capability.NATIVE_ADDRESS)
                 .maxByteAlignment(16)
                 .open(heapByteSize -> new NettySubject(allocator.get(), new HandleTable<>()))
                 .openShared(heapByteSize -> new NettySubject(allocator.get(), HandleTable.locked()))
@@ -91,6 +92,15 @@ public final class NettySubjects {
             }
             table.replace(handle, buffer, addressOf(buffer));
             return handle;
+        }
+
+        @Override
+        public long address(long handle) {
+            long address = table.address(handle);
+            if (address == 0) {
+                throw new UnsupportedOperationException("this Netty buffer has no memory address");
+            }
+            return address;
         }
 
         @Override

@@ -15,13 +15,26 @@ import java.lang.foreign.MemorySegment;
 final class OffcutArenaSubject implements Subject {
     private final FixedHeaps.Lease heap;
     private final OffcutArena arena;
-    private final HandleTable<MemorySegment> table = new HandleTable<>();
+    private final HandleTable<MemorySegment> table;
 
     OffcutArenaSubject(long heapByteSize) {
+        this(heapByteSize, Allocator::binned, new HandleTable<>());
+    }
+
+    /**
+     * Opens an arena over any allocator of a fresh fixed heap.
+     *
+     * @param heapByteSize the heap size
+     * @param allocatorOf  memory to allocator
+     * @param table        the segments' table ({@link HandleTable#locked()} when threads share the subject)
+     */
+    OffcutArenaSubject(long heapByteSize, java.util.function.Function<LinearMemory, Allocator> allocatorOf,
+                       HandleTable<MemorySegment> table) {
+        this.table = table;
         heap = FixedHeaps.lease(heapByteSize);
         LinearMemory memory = LinearMemory.of(heap.segment());
         try {
-            this.arena = OffcutArena.of(Allocator.binned(memory));
+            this.arena = OffcutArena.of(allocatorOf.apply(memory));
         } catch (RuntimeException | Error failure) {
             memory.close();
             heap.close();
@@ -56,6 +69,11 @@ final class OffcutArenaSubject implements Subject {
         }
         table.replace(handle, moved, moved.address());
         return handle;
+    }
+
+    @Override
+    public long address(long handle) {
+        return table.address(handle);
     }
 
     @Override

@@ -20,7 +20,7 @@ import java.util.function.Function;
  */
 final class OffcutSubject implements Subject {
 
-    private final FixedHeaps.Lease heap;
+    private final FixedHeaps.Lease heap; // null over growable memory
     private final LinearMemory memory;
     private final Allocator allocator;
     private final long baseAddress;
@@ -30,6 +30,24 @@ final class OffcutSubject implements Subject {
         this.memory = memory;
         this.allocator = allocator;
         this.baseAddress = memory.segment().address();
+    }
+
+    /**
+     * Opens an allocator over native memory that starts empty and grows as the allocator asks (for footprint
+     * measurements: {@link #committedBytes()} is then what the allocator really took).
+     *
+     * @param maxByteSize the most the memory may grow to
+     * @param allocatorOf memory to allocator
+     * @return the subject
+     */
+    static Subject openGrowable(long maxByteSize, Function<LinearMemory, Allocator> allocatorOf) {
+        LinearMemory memory = LinearMemory.ofNative(maxByteSize);
+        try {
+            return new OffcutSubject(null, memory, allocatorOf.apply(memory));
+        } catch (RuntimeException | Error failure) {
+            memory.close();
+            throw failure;
+        }
     }
 
     /**
@@ -72,6 +90,30 @@ final class OffcutSubject implements Subject {
     }
 
     @Override
+    public long address(long handle) {
+        return baseAddress + handle;
+    }
+
+    /**
+     * Returns the memory's grown bytes: the public API tells neither the pages an allocator released nor its
+     * Java-heap metadata (a fixed heap reports its whole size).
+     */
+    @Override
+    public long committedBytes() {
+        return memory.byteSize();
+    }
+
+    @Override
+    public long residentBytes() {
+        return Resident.bytes(baseAddress, memory.byteSize());
+    }
+
+    @Override
+    public long liveBytes() {
+        return allocator.stats().allocatedBytes();
+    }
+
+    @Override
     public boolean reset() {
         if (allocator instanceof BumpAllocator bump) {
             bump.reset();
@@ -83,7 +125,9 @@ final class OffcutSubject implements Subject {
     @Override
     public void close() {
         memory.close();
-        heap.close();
+        if (heap != null) {
+            heap.close();
+        }
     }
 
     @Override

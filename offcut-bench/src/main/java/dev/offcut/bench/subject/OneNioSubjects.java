@@ -27,7 +27,8 @@ public final class OneNioSubjects {
     public static List<SubjectFactory> all() {
         return List.of(Factory.named("one-nio Malloc", "one-nio's synchronized Malloc over a fixed, pre-touched "
                         + "segment (Unsafe-based); 8-byte alignment only, realloc emulated.")
-                .can(Capability.FREES, Capability.THREAD_SAFE, Capability.FIXED_HEAP)
+                .can(Capability.FREES, Capability.THREAD_SAFE, Capability.FIXED_HEAP,
+                        Capability.NATIVE_ADDRESS)
                 .maxByteAlignment(8)
                 .open(OneNioSubject::new)
                 .build());
@@ -71,6 +72,11 @@ public final class OneNioSubjects {
                 malloc.free(handle);
             }
             return moved;
+        }
+
+        @Override
+        public long address(long handle) {
+            return handle;
         }
 
         @Override

@@ -21,6 +21,8 @@ public final class RawMemory {
     @SuppressWarnings("restricted")
     private static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
+    private static final java.lang.invoke.VarHandle BYTE = ValueLayout.JAVA_BYTE.varHandle();
+
     private RawMemory() {
     }
 
@@ -60,6 +62,97 @@ public final class RawMemory {
      */
     public static void copy(long fromAddress, long toAddress, long byteSize) {
         MemorySegment.copy(EVERYTHING, fromAddress, EVERYTHING, toAddress, byteSize);
+    }
+
+    /**
+     * Writes {@code byteSize} copies of a byte.
+     *
+     * @param address  the block's address
+     * @param byteSize how many bytes
+     * @param value    the byte
+     */
+    public static void fill(long address, long byteSize, byte value) {
+        if (byteSize > SMALL_FILL) {
+            EVERYTHING.asSlice(address, byteSize).fill(value);
+            return;
+        }
+        // Small blocks (most of the workloads'): plain 8-byte stores, cheaper than a slice and a bulk fill.
+        long word = (value & 0xFFL) * 0x0101010101010101L;
+        long at = 0;
+        for (; at + 8 <= byteSize; at += 8) {
+            EVERYTHING.set(ValueLayout.JAVA_LONG_UNALIGNED, address + at, word);
+        }
+        for (; at < byteSize; at++) {
+            EVERYTHING.set(ValueLayout.JAVA_BYTE, address + at, value);
+        }
+    }
+
+    private static final long SMALL_FILL = 256;
+
+    /**
+     * Counts the bytes of a block that differ from a value (the check of {@link #fill}).
+     *
+     * @param address  the block's address
+     * @param byteSize how many bytes
+     * @param value    the expected byte
+     * @return how many differ
+     */
+    public static long mismatches(long address, long byteSize, byte value) {
+        long bad = 0;
+        for (long at = 0; at < byteSize; at++) {
+            bad += EVERYTHING.get(ValueLayout.JAVA_BYTE, address + at) != value ? 1 : 0;
+        }
+        return bad;
+    }
+
+    /**
+     * Writes a byte that the JIT may not drop or merge with the next write (opaque access: a plain store on x86).
+     *
+     * @param address the byte's address
+     * @param value   the value
+     */
+    public static void setOpaque(long address, byte value) {
+        BYTE.setOpaque(EVERYTHING, address, value);
+    }
+
+    /**
+     * Reads a byte that the JIT may not fold into an earlier write (opaque access: a plain load on x86).
+     *
+     * @param address the byte's address
+     * @return the value
+     */
+    public static byte getOpaque(long address) {
+        return (byte) BYTE.getOpaque(EVERYTHING, address);
+    }
+
+    /**
+     * Writes one 8-byte word (unaligned allowed).
+     *
+     * @param address the word's address
+     * @param value   the value
+     */
+    public static void setLong(long address, long value) {
+        EVERYTHING.set(ValueLayout.JAVA_LONG_UNALIGNED, address, value);
+    }
+
+    /**
+     * Reads one 8-byte word (unaligned allowed).
+     *
+     * @param address the word's address
+     * @return the value
+     */
+    public static long getLong(long address) {
+        return EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, address);
+    }
+
+    /**
+     * Writes one byte.
+     *
+     * @param address the byte's address
+     * @param value   the value
+     */
+    public static void set(long address, byte value) {
+        EVERYTHING.set(ValueLayout.JAVA_BYTE, address, value);
     }
 
     /**

@@ -32,10 +32,21 @@ public final class Handoff implements AutoCloseable {
      * @param seed    the seed of the sizes
      */
     public Handoff(Subject subject, long seed) {
+        this(subject, seed, 0);
+    }
+
+    /**
+     * Starts the consumer, with every block of one size.
+     *
+     * @param subject  a thread-safe subject
+     * @param seed     the seed of the sizes
+     * @param byteSize every block's size, or 0 for log-uniform sizes of 8..1024 bytes
+     */
+    public Handoff(Subject subject, long seed, long byteSize) {
         this.subject = subject;
         Gen gen = new Gen(seed);
         for (int i = 0; i < RING; i++) {
-            byteSizes[i] = gen.logUniform(8, 1024);
+            byteSizes[i] = byteSize > 0 ? byteSize : gen.logUniform(8, 1024);
         }
         consumer = new Thread(this::consume, "handoff-consumer");
         consumer.setDaemon(true);
