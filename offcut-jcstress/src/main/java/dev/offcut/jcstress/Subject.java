@@ -1,0 +1,23 @@
+package dev.offcut.jcstress;
+
+import dev.offcut.Allocator;
+import dev.offcut.LinearMemory;
+
+import java.util.function.Function;
+
+/** The thread-safe allocators under test; each test class has one nested test per subject. */
+enum Subject {
+
+    /** {@code Allocator.locked(Allocator.binned(memory))}: one monitor; every bad free is refused at once. */
+    LOCKED_BINNED(memory -> Allocator.locked(Allocator.binned(memory)));
+
+    private final Function<LinearMemory, Allocator> factory;
+
+    Subject(Function<LinearMemory, Allocator> factory) {
+        this.factory = factory;
+    }
+
+    Allocator create(LinearMemory memory) {
+        return factory.apply(memory);
+    }
+}
