@@ -343,6 +343,20 @@ public interface Allocator {
     }
 
     /**
+     * Returns Offcut's allocator for multi-threaded programs over {@code memory}, with the default settings: size
+     * classes up to 32 KiB in spans on the Java heap, a heap per platform thread, stripe heaps shared by virtual
+     * threads, frees from any thread, and a binned back end for larger blocks. Thread-safe. Use
+     * {@link ConcurrentAllocator#builder(LinearMemory)} for other settings.
+     *
+     * @param memory the memory to allocate from; the allocator owns its bytes from then on
+     * @return a new concurrent allocator
+     * @throws NullPointerException if {@code memory} is {@code null}
+     */
+    static ConcurrentAllocator concurrent(LinearMemory memory) {
+        return ConcurrentAllocator.builder(memory).build();
+    }
+
+    /**
      * Returns a thread-safe view of {@code allocator} that holds a lock around every call (lol_alloc's
      * {@code LockedAllocator}, talc's {@code TalcLock}). All access must then go through the returned allocator.
      * The view has only {@code Allocator}'s methods: a bump allocator's marks or a binned allocator's heap

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class NoGarbageTest {
 
     enum Kind {
-        BINNED, BINNED_COMPACT, FREE_LIST, BUMP, LOCKED_BINNED, CONFINED_BINNED
+        BINNED, BINNED_COMPACT, FREE_LIST, BUMP, LOCKED_BINNED, CONFINED_BINNED, CONCURRENT
     }
 
     private static Allocator create(Kind kind, LinearMemory memory) {
@@ -29,6 +29,7 @@ class NoGarbageTest {
             case BUMP -> Allocator.bump(memory);
             case LOCKED_BINNED -> Allocator.locked(Allocator.binned(memory));
             case CONFINED_BINNED -> Allocator.confined(Allocator.binned(memory));
+            case CONCURRENT -> Allocator.concurrent(memory);
         };
     }
 

@@ -5,6 +5,12 @@
  *   <li>{@link dev.offcut.internal.concurrent.LockedAllocator}: one monitor around any allocator's
  *       {@code Allocator} methods ({@code Allocator.locked}); simple, and checked for linearizability by Lincheck,
  *       but every thread queues on it.</li>
+ *   <li>{@link dev.offcut.internal.concurrent.ConcurrentSizeClassAllocator}: the allocator for many threads
+ *       ({@code Allocator.concurrent}), thread-safe by itself: size classes up to 32 KiB in spans whose bitmaps live
+ *       on the Java heap ({@code Span}, {@code SizeClasses}, {@code PageMap}), a heap per platform thread and shared
+ *       stripe heaps for virtual threads ({@code Heap}, {@code HeapRegistry}), frees from any thread returned to the
+ *       owning span, empty spans pooled and released ({@code SpanPool}), larger blocks in a binned back end
+ *       ({@code BackEnd}). Its design header tells the algorithm, the invariants and the races.</li>
  *   <li>{@link dev.offcut.internal.concurrent.ConfinedAllocator}: binds any allocator to one thread and refuses
  *       others with {@link java.lang.WrongThreadException}, as {@code Arena.ofConfined()} does
  *       ({@code Allocator.confined}).</li>
