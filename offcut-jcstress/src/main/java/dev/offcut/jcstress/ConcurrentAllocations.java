@@ -63,11 +63,37 @@ public class ConcurrentAllocations {
     @JCStressTest
     @Description("Concurrent allocations on locked(binned)")
     @Outcome(id = "2, 2, 0", expect = ACCEPTABLE, desc = "four disjoint, intact blocks; heap consistent")
-    @Outcome(expect = FORBIDDEN, desc = "a failed allocation, overlapping or overwritten blocks, or an inconsistent heap")
+    @Outcome(expect = FORBIDDEN, desc = "a failed allocation, overlapping or torn blocks, or an inconsistent heap")
     @State
     public static class LockedBinned extends Race {
         public LockedBinned() {
             super(Subject.LOCKED_BINNED);
+        }
+
+        @Actor
+        public void actor1(III_Result r) {
+            r.r1 = allocate(0);
+        }
+
+        @Actor
+        public void actor2(III_Result r) {
+            r.r2 = allocate(1);
+        }
+
+        @Arbiter
+        public void arbiter(III_Result r) {
+            super.arbiter(r);
+        }
+    }
+
+    @JCStressTest
+    @Description("Concurrent allocations on concurrent")
+    @Outcome(id = "2, 2, 0", expect = ACCEPTABLE, desc = "four disjoint, intact blocks; heap consistent")
+    @Outcome(expect = FORBIDDEN, desc = "a failed allocation, overlapping or torn blocks, or an inconsistent heap")
+    @State
+    public static class Concurrent extends Race {
+        public Concurrent() {
+            super(Subject.CONCURRENT);
         }
 
         @Actor

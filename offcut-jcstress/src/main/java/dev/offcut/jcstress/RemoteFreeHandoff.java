@@ -89,4 +89,31 @@ public class RemoteFreeHandoff {
             super.arbiter(r);
         }
     }
+
+    @JCStressTest
+    @Description("Remote-free handoff on concurrent")
+    @Outcome(id = "1, 0, 0", expect = ACCEPTABLE, desc = "actor 2 saw the block intact and freed it; heap consistent")
+    @Outcome(id = "0, 0, 0", expect = ACCEPTABLE, desc = "actor 2 looked before the publish; the arbiter freed it")
+    @Outcome(expect = FORBIDDEN, desc = "a torn block, a refused free or an inconsistent heap")
+    @State
+    public static class Concurrent extends Race {
+        public Concurrent() {
+            super(Subject.CONCURRENT);
+        }
+
+        @Actor
+        public void actor1() {
+            owner();
+        }
+
+        @Actor
+        public void actor2(III_Result r) {
+            remote(r);
+        }
+
+        @Arbiter
+        public void arbiter(III_Result r) {
+            super.arbiter(r);
+        }
+    }
 }

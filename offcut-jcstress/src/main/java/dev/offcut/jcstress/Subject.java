@@ -9,7 +9,14 @@ import java.util.function.Function;
 enum Subject {
 
     /** {@code Allocator.locked(Allocator.binned(memory))}: one monitor; every bad free is refused at once. */
-    LOCKED_BINNED(memory -> Allocator.locked(Allocator.binned(memory)));
+    LOCKED_BINNED(memory -> Allocator.locked(Allocator.binned(memory))),
+
+    /**
+     * {@code Allocator.concurrent(memory)}: per-thread heaps, remote frees. Of two racing frees of one block, at least
+     * one is refused at once, or both are accepted and the owner drops one when it collects remote frees or is about
+     * to hand the block out again; {@code verify()} then reports it (see {@link Heap#settleRacingFrees}).
+     */
+    CONCURRENT(Allocator::concurrent);
 
     private final Function<LinearMemory, Allocator> factory;
 
