@@ -1,5 +1,6 @@
 package dev.offcut;
 
+import dev.offcut.internal.binned.BinnedLayout;
 import dev.offcut.internal.binned.UnsyncBinnedAllocator;
 
 import java.util.Objects;
@@ -246,7 +247,7 @@ public sealed interface BinnedAllocator extends Allocator permits UnsyncBinnedAl
          * @throws IllegalArgumentException if {@code metadataOffset} is negative or not a multiple of 64
          */
         public Builder metadataOffset(long metadataOffset) {
-            if (metadataOffset < 0 || (metadataOffset & 63) != 0) {
+            if (metadataOffset < 0 || (metadataOffset & (BinnedLayout.SUPERBLOCK_ALIGNMENT - 1)) != 0) {
                 throw new IllegalArgumentException("metadataOffset must be a non-negative multiple of 64, was "
                         + metadataOffset);
             }

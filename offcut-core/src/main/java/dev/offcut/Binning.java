@@ -1,5 +1,7 @@
 package dev.offcut;
 
+import dev.offcut.internal.binned.BinIndex;
+
 /**
  * How a {@link BinnedAllocator} sorts its free chunks into bins (segregated free lists), chosen once when the
  * allocator is built and stored in its metadata, so that {@link BinnedAllocator#open(LinearMemory)} finds it again.
@@ -34,6 +36,6 @@ public enum Binning {
      * @return 256 for {@link #DEFAULT}, 64 for {@link #COMPACT}
      */
     public int binCount() {
-        return this == DEFAULT ? 256 : 64;
+        return BinIndex.of(this).binCount;
     }
 }

@@ -55,7 +55,8 @@ public sealed interface ConcurrentAllocator extends Allocator permits Concurrent
 
     /**
      * Gives back to the operating system the pages of every empty span in the pool (and first, the empty spans of
-     * heaps whose thread died and of stripe heaps not in use, and the back end's heaps that hold no live block).
+     * the calling thread's own heap, of heaps whose thread died and of stripe heaps not in use, and the back end's
+     * heaps that hold no live block). Other live threads' heaps keep their current spans.
      * What happens to the pages is the memory's {@link LinearMemory#releasePages} answer: heap and fixed memories
      * keep them.
      *

@@ -1,6 +1,6 @@
 package dev.offcut;
 
-import dev.offcut.internal.binned.BinnedSource;
+import dev.offcut.internal.binned.MemorySources;
 
 import java.util.Objects;
 
@@ -20,8 +20,14 @@ import java.util.Objects;
  * bytes after the metadata its first heap for {@link #growAndExtend()} and {@link #growAndClaim()} (so over a fixed
  * segment or a file, the existing bytes are used before anything grows), and leaves heap creation to the caller or
  * the source for {@link #manual()}, {@link #claim(long, long)} and {@link #fromParent(Allocator)}.
+ *
+ * <p>Sources compare by value: {@code claim(o, n)} equals every other {@code claim(o, n)}, {@code fromParent(p)}
+ * every other {@code fromParent(p)} with the same parent (by the parent's own {@code equals}, identity for Offcut's
+ * allocators); the other three factories return one shared instance each. {@code hashCode} agrees. (Before issue
+ * 11, a claim or parent source equalled only itself.)
  */
-public sealed interface MemorySource permits BinnedSource {
+public sealed interface MemorySource permits MemorySources.Manual, MemorySources.Claim, MemorySources.GrowAndExtend,
+        MemorySources.GrowAndClaim, MemorySources.FromParent {
 
     /**
      * Returns the source that never adds memory (talc's {@code Manual}): the allocator uses only the heaps given to it
@@ -30,7 +36,7 @@ public sealed interface MemorySource permits BinnedSource {
      * @return the manual source
      */
     static MemorySource manual() {
-        return BinnedSource.MANUAL;
+        return MemorySources.MANUAL;
     }
 
     /**
@@ -48,7 +54,7 @@ public sealed interface MemorySource permits BinnedSource {
             throw new IllegalArgumentException("claim region must be non-negative and not overflow, was offset "
                     + offset + ", byteSize " + byteSize);
         }
-        return new BinnedSource(BinnedSource.Kind.CLAIM, offset, byteSize, null);
+        return new MemorySources.Claim(offset, byteSize);
     }
 
     /**
@@ -60,7 +66,7 @@ public sealed interface MemorySource permits BinnedSource {
      * @return the grow-and-extend source
      */
     static MemorySource growAndExtend() {
-        return BinnedSource.GROW_AND_EXTEND;
+        return MemorySources.GROW_AND_EXTEND;
     }
 
     /**
@@ -70,7 +76,7 @@ public sealed interface MemorySource permits BinnedSource {
      * @return the grow-and-claim source
      */
     static MemorySource growAndClaim() {
-        return BinnedSource.GROW_AND_CLAIM;
+        return MemorySources.GROW_AND_CLAIM;
     }
 
     /**
@@ -85,6 +91,6 @@ public sealed interface MemorySource permits BinnedSource {
      * @throws NullPointerException if {@code parent} is {@code null}
      */
     static MemorySource fromParent(Allocator parent) {
-        return new BinnedSource(BinnedSource.Kind.PARENT, 0, 0, Objects.requireNonNull(parent, "parent"));
+        return new MemorySources.FromParent(Objects.requireNonNull(parent, "parent"));
     }
 }

@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The {@code offcut} command: {@code offcut bench [options]} compares allocators, {@code offcut demo} shows the API.
+ * The {@code offcut} command: {@code offcut bench [options]} compares allocators, {@code offcut report FILE} renders
+ * a saved {@code bench --json} run as Markdown, {@code offcut demo} shows the API.
  */
 public final class Main {
 
@@ -23,6 +24,7 @@ public final class Main {
     public static final String USAGE = """
             Usage: offcut <command> [options]
               bench [options]   compare allocators on talc-like workloads (about a minute; --help for options)
+              report FILE       render the JSON of 'bench --json' (saved in FILE) as Markdown on stdout
               demo              allocate, write, reallocate and free a block, print the statistics
               help              print this help
             """;
@@ -83,13 +85,14 @@ public final class Main {
         List<String> rest = Arrays.asList(args).subList(1, args.length);
         return switch (args[0]) {
             case "bench" -> new BenchCommand(out, err, terminal, suite, jvmFlags).run(all, rest);
+            case "report" -> MarkdownReport.run(rest, out, err);
             case "demo" -> rest.isEmpty() ? Demo.run(out) : usageError(err, "demo", "demo takes no arguments, got '"
                                                                                   + rest.getFirst() + "'");
             case "help", "-h", "--help" -> {
                 out.print(USAGE);
                 yield EXIT_OK;
             }
-            default -> usageError(err, null, "unknown command '" + args[0] + "'; expected bench, demo or help");
+            default -> usageError(err, null, "unknown command '" + args[0] + "'; expected bench, report, demo or help");
         };
     }
 

@@ -1,5 +1,6 @@
 /**
- * The {@code offcut} command line. {@link dev.offcut.cli.Main} dispatches to {@code bench} and {@code demo}.
+ * The {@code offcut} command line. {@link dev.offcut.cli.Main} dispatches to {@code bench}, {@code report}
+ * (Markdown from the JSON of {@code bench --json}, see {@link dev.offcut.cli.MarkdownReport}) and {@code demo}.
  *
  * <p>{@code bench} is a pipeline of small steps: {@link dev.offcut.cli.BenchOptions} parses the arguments,
  * {@link dev.offcut.cli.Selection} turns them and the bench module's catalog ({@link dev.offcut.cli.Suite}) into a

@@ -26,11 +26,10 @@ public final class BinIndex {
 
     /**
      * Binning.DEFAULT: 14 linear bins to 256 B, then 8 per power of two; 256 bins (4 bitmap words), to 256 GiB; quick
-     * lists for chunk sizes 32 to 1040 (requests up to 1 KiB, as glibc's tcache: measured with JMH against malloc in
-     * one run, pair(256) went from 45.9 to 20.7 ns and talc's random actions at max 1000 from 1.22x to 1.0x when the
-     * lists grew from 256-byte chunks to these). The price is heap efficiency, as parked chunks do not merge: a fifth
-     * of a point on talc's workload (300 rounds x 128 MiB: 98.35 %, 98.56 % without quick lists). DEFAULT is the
-     * speed configuration; better-fit looks from 16 KiB.
+     * lists for chunk sizes 32 to 1040 (requests up to 1 KiB, as glibc's tcache), because lists that large made the
+     * small-block pair and random-action workloads as fast as malloc, for a fifth of a point of heap efficiency
+     * (parked chunks do not merge); measurements in docs/notes/2026-11-21-binned-tuning.md, "quick lists". DEFAULT
+     * is the speed configuration; better-fit looks from 16 KiB.
      */
     public static final BinIndex DEFAULT = new BinIndex(0, 8, 3, 256, 64, 16 * 1024);
     /**
@@ -56,11 +55,10 @@ public final class BinIndex {
     /** The largest chunk size parked in a quick list, or 0 if there are none. */
     public final long quickMaxChunkSize;
     /**
-     * The smallest chunk size whose allocation gets a bounded better-fit look. Measured on talc's heap-efficiency
-     * workload (300 rounds x 128 MiB, seed 42, layout version 4): with DEFAULT's narrow bins most of the look's gain
-     * comes from chunks of 16 KiB and more (98.51 % looking in every exponential bin, 98.35 % from 16 KiB, 96.13 %
-     * never), and below 16 KiB it would put up to 16 more reads on the common sizes' path for a sixth of a point;
-     * COMPACT's wide bins need it from 128 B (98.50 %; from 16 KiB 97.52 %, never 91.29 %).
+     * The smallest chunk size whose allocation gets a bounded better-fit look. With DEFAULT's narrow bins most of the
+     * look's heap-efficiency gain comes from chunks of 16 KiB and more, and below them it would put up to 16 more
+     * reads on the common sizes' path for little; COMPACT's wide bins gain from 128 B. Measurements on talc's
+     * heap-efficiency workload in docs/notes/2026-11-21-binned-tuning.md, "better-fit thresholds".
      */
     public final long betterFitMinChunkSize;
 

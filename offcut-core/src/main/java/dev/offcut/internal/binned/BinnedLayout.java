@@ -1,5 +1,8 @@
 package dev.offcut.internal.binned;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
 /**
  * Every binary layout constant of the binned allocator ({@link UnsyncBinnedAllocator}): the metadata superblock, the
  * heap header, the chunk header word and its tag bits, in the style of Agrona's {@code RecordDescriptor}. Offsets are
@@ -72,6 +75,36 @@ public final class BinnedLayout {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+    // Words
+
+    /** A word of the layout: a native-order {@code long}, at any offset (heap offsets are only 8-aligned). */
+    public static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED;
+    /** The offset that names no chunk, heap or block: offset 0 always holds metadata or nothing. */
+    public static final long NULL = 0;
+
+    /**
+     * Reads a word.
+     *
+     * @param s      the memory's segment
+     * @param offset the word's offset
+     * @return the word
+     */
+    public static long get(MemorySegment s, long offset) {
+        return s.get(WORD, offset);
+    }
+
+    /**
+     * Writes a word.
+     *
+     * @param s      the memory's segment
+     * @param offset the word's offset
+     * @param value  the word
+     */
+    public static void put(MemorySegment s, long offset, long value) {
+        s.set(WORD, offset, value);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
     // Superblock
 
     /**
@@ -141,7 +174,35 @@ public final class BinnedLayout {
      * @return the byte size, a multiple of 64
      */
     public static int superblockByteSize(int binCount, int quickClassCount) {
-        return (quickHeadsOffset(binCount) + 8 * quickClassCount + 63) & -64;
+        return (quickHeadsOffset(binCount) + 8 * quickClassCount + SUPERBLOCK_ALIGNMENT - 1) & -SUPERBLOCK_ALIGNMENT;
+    }
+
+    /**
+     * The alignment of a superblock's offset and size: a cache line, so that the counters share none with a block.
+     * {@code BinnedAllocator.Builder.metadataOffset} requires it, and a parent source's metadata block has it.
+     */
+    public static final int SUPERBLOCK_ALIGNMENT = 64;
+
+    /**
+     * Returns the offset of a bin's head word.
+     *
+     * @param headsBase the offset of bin 0's head word ({@code M + binHeadsOffset(binCount)})
+     * @param bin       a bin in {@code [0, binCount - 1]}
+     * @return the head word's offset
+     */
+    public static long binHeadAt(long headsBase, int bin) {
+        return headsBase + 8L * bin;
+    }
+
+    /**
+     * Returns the offset of the bitmap word that holds a bin's bit (bit {@code bin & 63}, as {@code 1L << bin}).
+     *
+     * @param bitmapBase the offset of the first bitmap word ({@code M + SB_BITMAP})
+     * @param bin        a bin in {@code [0, binCount - 1]}
+     * @return the bitmap word's offset
+     */
+    public static long bitmapWordAt(long bitmapBase, int bin) {
+        return bitmapBase + 8L * (bin >>> 6);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -244,6 +305,100 @@ public final class BinnedLayout {
     public static final long CHECK_MASK = -1L << CHECK_SHIFT;
     /** The multiplier of the check hash (the 64-bit golden ratio). */
     public static final long CHECK_MULTIPLIER = 0x9E37_79B9_7F4A_7C15L;
+
+    /** The byte size of a free chunk's footer, its last word, which repeats its size for the chunk above. */
+    public static final int FOOTER_BYTE_SIZE = 8;
+
+    /**
+     * Returns the chunk size that holds a block of {@code byteSize} bytes: the header plus the block, rounded up to
+     * {@link #CHUNK_UNIT}, at least {@link #MIN_CHUNK_BYTE_SIZE}.
+     *
+     * @param byteSize a requested byte size, {@code <= Allocator.MAX_BYTE_SIZE}
+     * @return the chunk size
+     */
+    public static long chunkSizeFor(long byteSize) {
+        return Math.max(MIN_CHUNK_BYTE_SIZE, (byteSize + HEADER_BYTE_SIZE + CHUNK_UNIT - 1) & -CHUNK_UNIT);
+    }
+
+    /**
+     * Returns the header word of an allocated chunk: its size, ALLOCATED, the PREV_FREE flag given, the slack
+     * ({@code size - 8 - requestedByteSize}) and the check bits.
+     *
+     * @param size              the chunk's size, a multiple of 16
+     * @param prevFree          {@link #PREV_FREE} if the chunk below is free, else 0
+     * @param requestedByteSize the block's requested size, with {@code size - 8 - requestedByteSize <= MAX_SLACK}
+     * @param checkBits         {@code checkBits(chunk, salt)}
+     * @return the header word
+     */
+    public static long allocatedHeader(long size, long prevFree, long requestedByteSize, long checkBits) {
+        return size | ALLOCATED | prevFree | ((size - HEADER_BYTE_SIZE - requestedByteSize) << SLACK_SHIFT) | checkBits;
+    }
+
+    /**
+     * Returns the header word of a free chunk: its size and check bits (no flag: no free chunk has a free chunk
+     * below it).
+     *
+     * @param size      the chunk's size, a multiple of 16
+     * @param checkBits {@code checkBits(chunk, salt)}
+     * @return the header word
+     */
+    public static long freeHeader(long size, long checkBits) {
+        return size | checkBits;
+    }
+
+    /**
+     * Returns the sentinel word at a heap's end.
+     *
+     * @param heap      the heap's offset
+     * @param prevFree  {@link #PREV_FREE} if the heap's top chunk is free, else 0
+     * @param checkBits {@code checkBits(end - 8, salt)}
+     * @return the sentinel word
+     */
+    public static long sentinel(long heap, long prevFree, long checkBits) {
+        return heap | SENTINEL | ALLOCATED | prevFree | checkBits;
+    }
+
+    /**
+     * Returns the slack field of an allocated chunk's header.
+     *
+     * @param header an allocated chunk's header word
+     * @return {@code size - 8 - requested byte size}
+     */
+    public static long slack(long header) {
+        return (header >>> SLACK_SHIFT) & SLACK_MASK;
+    }
+
+    /**
+     * Returns the requested byte size of the block an allocated chunk's header describes.
+     *
+     * @param header an allocated chunk's header word
+     * @return the chunk's size - 8 - its slack
+     */
+    public static long requestedByteSize(long header) {
+        return (header & SIZE_MASK) - HEADER_BYTE_SIZE - ((header >>> SLACK_SHIFT) & SLACK_MASK);
+    }
+
+    /**
+     * Returns the offset of a free chunk's footer.
+     *
+     * @param chunk the chunk's offset
+     * @param size  its size
+     * @return {@code chunk + size - 8}
+     */
+    public static long footerAt(long chunk, long size) {
+        return chunk + size - FOOTER_BYTE_SIZE;
+    }
+
+    /**
+     * Returns the offset of the footer of the free chunk just below {@code chunk} (valid when {@code chunk}'s header,
+     * or a sentinel at {@code chunk}, has PREV_FREE).
+     *
+     * @param chunk a chunk's (or a sentinel's) offset
+     * @return {@code chunk - 8}
+     */
+    public static long footerBelow(long chunk) {
+        return chunk - FOOTER_BYTE_SIZE;
+    }
 
     /**
      * Returns the check bits, in place, for a chunk header at {@code chunkOffset}.

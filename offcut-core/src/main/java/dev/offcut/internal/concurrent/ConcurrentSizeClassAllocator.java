@@ -38,7 +38,7 @@ import java.util.Map;
  * <ol>
  *   <li><b>Allocate</b> (size up to 32 KiB, alignment up to 16): class from a table; the calling thread's heap from
  *       {@code bindings[threadId & 1023]} if that binding's thread is the caller; in the class's current span the
- *       lowest set bit of {@code free[cursor]}: if its {@code remote} bit is clear, clear the free bit, count, record
+ *       lowest set bit of {@code free[cursor]}: if its {@code remote} bit is clear (a plain read: see the racing double free), clear the free bit, count, record
  *       the slack, return {@code base + i * blockSize}. No lock, no atomic write, no linear-memory access. Otherwise
  *       the slow path, out of line: the next non-zero word; else drain the heap's remote queue; else a partial span;
  *       else a span from the pool (every 64th take also looks for dead threads' heaps); else, out of spans, reclaim
@@ -87,11 +87,17 @@ import java.util.Map;
  *       for a garbage collection.</li>
  *   <li><i>Racing double free</i> (two frees of one live block with no happens-before between them): two remote
  *       frees meet in {@code getAndBitwiseOr}, and exactly one is refused at once. An owner's free racing a remote
- *       free may both be accepted; the remote bit then lies on a free block, and the owner drops it, undoing its
- *       counts, when it collects the span or when it is about to hand that block out again (allocation reads the
- *       remote word for that reason). The next {@link #verify()} throws {@link IllegalStateException} naming the
- *       dropped free. Never corruption: the block is handed out once. (A remote free that lands after the owner
- *       has handed the block out again is indistinguishable from a free of the new block: it behaves as one.)</li>
+ *       free may both be accepted (each checked the other's bitmap before the other wrote it); the remote bit then
+ *       lies on a free block, and the owner drops it, undoing its counts, when it collects the span (its next slow
+ *       path, or {@link #verify()}, which first collects, as their owner, the remote frees of the caller's heap and
+ *       of every lock-owned heap, then throws {@link IllegalStateException} naming the dropped free(s), once), or
+ *       when it is about to hand that block out again and sees the bit (allocation reads the remote word, plainly).
+ *       So when the owner does not hand the block out again before collecting (the two-frees race of the jcstress
+ *       test), exactly one of the two frees is refused at once or dropped and reported. If the owner hands the block
+ *       out again before the remote bit reaches it, the remote free counts as a free of the new block: the history
+ *       is a legal sequential one (allocate, free, allocate, free) and the allocator's state stays consistent, but
+ *       the new block's holder then holds a freed block. The allocator's own state is never corrupted: a block is
+ *       never both free and handed out, and no count goes wrong for long (dropped frees are undone).</li>
  *   <li><i>Bad frees racing a span's reuse</i> read fields of another format: every index stays inside the span's
  *       arrays (sized for the kind's smallest class), and the next format clears stray remote bits.</li>
  * </ul>
@@ -141,7 +147,7 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
         this.memory = memory;
         this.pool = new SpanPool(memory, map, 1, retainedByteSize);
         this.backEnd = new BackEnd(memory, pool, map);
-        pool.backEnd = backEnd;
+        pool.backEndStart = backEnd::start;
         this.registry = new HeapRegistry(pool, stripes);
         this.table = registry.table;
     }
@@ -202,8 +208,9 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
         if (offset != NULL) {
             return offset;
         }
-        // Out of spans: take back what dead threads' and idle stripes' heaps and the back end keep empty, then try
-        // once more, and finally let the back end serve the small block.
+        // Out of spans: take back what the caller's heap, dead threads' and idle stripes' heaps and the back end keep
+        // empty, then try once more, and finally let the back end serve the small block.
+        releaseCallersEmptySpans();
         registry.reclaim();
         pool.lock.lock();
         try {
@@ -213,6 +220,15 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
         }
         offset = allocateInClass(c, byteSize, zeroed);
         return offset != NULL ? offset : backEndAllocate(byteSize, byteAlignment, zeroed);
+    }
+
+    /** Gives back the empty spans of the calling platform thread's own heap, if it has one (it is the owner). */
+    private void releaseCallersEmptySpans() {
+        Thread t = Thread.currentThread();
+        Heap own = t.isVirtual() ? null : registry.boundHeapOf(t);
+        if (own != null) {
+            own.releaseEmptySpans();
+        }
     }
 
     private long allocateInClass(int c, long byteSize, boolean zeroed) {
@@ -305,7 +321,7 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
             throw Checks.notABlock(offset, "not the start of a block of its span (interior or misaligned)");
         }
         Thread t = Thread.currentThread();
-        Heap owner = s.heap;
+        Heap owner = (Heap) s.heap;
         if (owner != null && owner.owner == null && (owner.stripe ? t.isVirtual() : true)) {
             // A lock-owned heap (a stripe, for a virtual thread; or a dead thread's heap): free as its owner.
             owner.lock.lock();
@@ -327,7 +343,7 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
     /** A free by a thread that does not own the span: the block goes back to its span's remote bitmap. */
     private static void freeRemote(Span s, int i, long byteSize) {
         long bit = 1L << i;
-        Heap owner = s.heap;
+        Heap owner = (Heap) s.heap;
         if (owner == null || (s.free[i >>> 6] & bit) != 0) {
             throw Heap.notLive(s, i);
         }
@@ -394,7 +410,7 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
     /** Resizes in place if the caller owns the span's heap (bound, or by its lock); else the caller moves it. */
     private boolean resizeInPlace(Span s, int i, int oldByteSize, long newByteSize) {
         Thread t = Thread.currentThread();
-        Heap owner = s.heap;
+        Heap owner = (Heap) s.heap;
         if (owner == null) {
             return false;
         }
@@ -422,6 +438,7 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
     @Override
     public long trim() {
         memory.pageCount(); // a closed memory says so
+        releaseCallersEmptySpans();
         registry.reclaim();
         pool.lock.lock();
         try {
@@ -472,6 +489,7 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
     @Override
     public void verify() {
         memory.byteSize(); // a closed memory says so
+        collectWhatTheCallerMay();
         long dropped = registry.takeDroppedDoubleFrees();
         if (dropped != 0) {
             throw new IllegalStateException(dropped + " racing double free(s) dropped when the owner collected them"
@@ -483,8 +501,8 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
             if (backEnd.binned() != null) {
                 backEnd.binned().verify();
             }
-            Map<Heap, Span[]> byHeap = new IdentityHashMap<>();
-            Map<Heap, int[]> counts = new IdentityHashMap<>();
+            Map<Object, Span[]> byHeap = new IdentityHashMap<>();
+            Map<Object, int[]> counts = new IdentityHashMap<>();
             long pages = memory.pageCount();
             for (long p = 0; p < pages; p++) {
                 Span s = map.get(p << 16);
@@ -514,6 +532,27 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
             }
         } finally {
             pool.lock.unlock();
+        }
+    }
+
+    /**
+     * Collects the remote frees of the caller's own heap and of every lock-owned heap (stripes, dead threads'
+     * heaps), as their owner, so that {@link #verify()} sees racing double frees dropped and counted.
+     */
+    private void collectWhatTheCallerMay() {
+        Thread t = Thread.currentThread();
+        for (Heap h : registry.heaps()) {
+            if (h.owner == t) {
+                h.drainRemote();
+            } else if (h.owner == null && h.lock.tryLock()) {
+                try {
+                    if (h.owner == null) {
+                        h.drainRemote();
+                    }
+                } finally {
+                    h.lock.unlock();
+                }
+            }
         }
     }
 

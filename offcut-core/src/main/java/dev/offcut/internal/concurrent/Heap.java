@@ -6,6 +6,7 @@ import dev.offcut.internal.Checks;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 
 /**
  * A heap: the spans one owner allocates from, per size class a current span and a list of partial spans, and the
@@ -19,7 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Counters: the owner counts its allocations and its local frees in plain fields; frees by other threads are
  * counted by the freeing thread in {@link #remoteCount} and {@link #remoteBytes} with atomic adds. Live blocks of the
  * heap are {@code allocCount - freeCount - remoteCount}, exact when quiescent (see
- * {@link ConcurrentSizeClassAllocator}).
+ * the allocator's design header).
  */
 final class Heap {
 
@@ -42,7 +43,10 @@ final class Heap {
     private static final int SCAN_EVERY = 64;
 
     final SpanPool pool;
-    final HeapRegistry registry;
+    /** The registry's look for dead threads' heaps (a callback, so that heaps do not name the registry). */
+    private final Runnable scanForDeadOwners;
+    /** The registry's record of a dropped racing double free, given the block's offset. */
+    private final LongConsumer droppedDoubleFree;
     /** A stripe heap: shared by virtual threads, never bound to one thread. */
     final boolean stripe;
     /** Taken by whoever uses the heap while {@link #owner} is {@code null}. */
@@ -77,14 +81,16 @@ final class Heap {
     /**
      * Creates an empty heap.
      *
-     * @param pool     the span pool
-     * @param registry the registry it is listed in
-     * @param stripe   whether it is a virtual threads' stripe
-     * @param owner    its platform thread, or {@code null}
+     * @param pool              the span pool
+     * @param scanForDeadOwners looks for dead threads' heaps, if no one else is looking
+     * @param droppedDoubleFree records a dropped racing double free
+     * @param stripe            whether it is a virtual threads' stripe
+     * @param owner             its platform thread, or {@code null}
      */
-    Heap(SpanPool pool, HeapRegistry registry, boolean stripe, Thread owner) {
+    Heap(SpanPool pool, Runnable scanForDeadOwners, LongConsumer droppedDoubleFree, boolean stripe, Thread owner) {
         this.pool = pool;
-        this.registry = registry;
+        this.scanForDeadOwners = scanForDeadOwners;
+        this.droppedDoubleFree = droppedDoubleFree;
         this.stripe = stripe;
         this.owner = owner;
         java.util.Arrays.fill(current, Span.NONE);
@@ -106,7 +112,7 @@ final class Heap {
         long word = s.free[w];
         if (word != 0) {
             long bit = word & -word;
-            if (((long) Span.REMOTE.getVolatile(s.remote, w) & bit) == 0) {
+            if ((s.remote[w] & bit) == 0) {
                 s.free[w] = word ^ bit;
                 int i = (w << 6) + Long.numberOfTrailingZeros(word);
                 return handOut(s, i, byteSize);
@@ -163,7 +169,7 @@ final class Heap {
             }
             if (++takesSinceScan >= SCAN_EVERY) {
                 takesSinceScan = 0;
-                registry.scanForDeadOwners();
+                scanForDeadOwners.run();
             }
             Span n = pool.take(SizeClasses.kind(c));
             if (n == null) {
@@ -213,7 +219,7 @@ final class Heap {
     private void dropped(Span s, int i) {
         REMOTE_COUNT.getAndAdd(this, -1L);
         REMOTE_BYTES.getAndAdd(this, (long) -s.requestedSize(i));
-        registry.droppedDoubleFree(s.base + (long) i * s.blockSize);
+        droppedDoubleFree.accept(s.base + (long) i * s.blockSize);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -232,7 +238,7 @@ final class Heap {
         int w = i >>> 6;
         long bit = 1L << i;
         long f = s.free[w];
-        if (((f | (long) Span.REMOTE.getVolatile(s.remote, w)) & bit) != 0) {
+        if (((f | s.remote[w]) & bit) != 0) {
             throw notLive(s, i);
         }
         int size = s.requestedSize(i);

@@ -63,7 +63,7 @@ final class HeapRegistry {
         Arrays.fill(table, UNBOUND);
         stripes = new Heap[stripeCount];
         for (int i = 0; i < stripeCount; i++) {
-            stripes[i] = new Heap(pool, this, true, null);
+            stripes[i] = new Heap(pool, this::scanForDeadOwners, this::droppedDoubleFree, true, null);
         }
         heaps = stripes.clone();
     }
@@ -81,6 +81,17 @@ final class HeapRegistry {
         }
         Heap h = overflow.get(t);
         return h != null ? h : bind(t);
+    }
+
+    /**
+     * Returns the calling platform thread's heap if it has one, without binding one.
+     *
+     * @param t the current thread, not virtual
+     * @return its heap, or {@code null}
+     */
+    Heap boundHeapOf(Thread t) {
+        Binding b = table[(int) t.threadId() & (SLOTS - 1)];
+        return b.thread == t ? b.heap : overflow.get(t);
     }
 
     /**
@@ -115,7 +126,7 @@ final class HeapRegistry {
                 }
             }
             if (h == null) {
-                h = new Heap(pool, this, false, t);
+                h = new Heap(pool, this::scanForDeadOwners, this::droppedDoubleFree, false, t);
                 Heap[] more = Arrays.copyOf(heaps, heaps.length + 1);
                 more[heaps.length] = h;
                 heaps = more;

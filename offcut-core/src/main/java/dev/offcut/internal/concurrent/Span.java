@@ -79,8 +79,11 @@ final class Span {
     /** Whether the pages are zero (never written since grown or released): set by the pool, read by format. */
     boolean freshPages;
 
-    /** The heap that owns the span, or {@code null} while it is in the pool. */
-    Heap heap;
+    /**
+     * The {@link Heap} that owns the span, or {@code null} while it is in the pool. Typed {@code Object} so that
+     * spans, below heaps in the package's order, do not name them; only compared, or cast by the allocator.
+     */
+    Object heap;
     /** In the owner's partial list or its current span. */
     boolean listed;
     /** Partial-list links. */
@@ -133,7 +136,7 @@ final class Span {
      * @param c     the class, of this span's kind
      * @param owner the heap taking it
      */
-    void format(int c, Heap owner) {
+    void format(int c, Object owner) {
         cls = c;
         blockSize = SizeClasses.blockSize(c);
         blockCount = SizeClasses.blocks(c);

@@ -4,6 +4,7 @@ import dev.offcut.LinearMemory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -32,8 +33,8 @@ final class SpanPool {
     private final int[] capacity = new int[SizeClasses.KINDS];
 
     private final Span[] stack = new Span[SizeClasses.KINDS];
-    /** The back end, started before the first span is cut so that page 0 is its own. */
-    BackEnd backEnd;
+    /** Starts the back end (before the first span is cut, so that its page is its own); says whether it runs. */
+    BooleanSupplier backEndStart = () -> true;
     private final int[] count = new int[SizeClasses.KINDS];
 
     /** Existing pages not yet used, {@code [existingNext, existingEnd)}: dirty, used before growing. */
@@ -90,7 +91,7 @@ final class SpanPool {
             if (s != null) {
                 return s;
             }
-            if (!backEnd.start()) {
+            if (!backEndStart.getAsBoolean()) {
                 return null;
             }
             int pages = SizeClasses.spanPages(kind);

@@ -209,6 +209,27 @@ class ConcurrentAllocatorTest {
     }
 
     @Test
+    void anOffcutArenaOverItIsASharedArenaWhoseSegmentsAnyThreadFrees() throws Exception {
+        try (LinearMemory memory = LinearMemory.ofNative(64L << 20)) {
+            dev.offcut.OffcutArena arena = dev.offcut.OffcutArena.of(Allocator.concurrent(memory));
+            List<java.lang.foreign.MemorySegment> segments = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                java.lang.foreign.MemorySegment segment = arena.allocate(8 + i % 300, 8);
+                segment.set(ValueLayout.JAVA_BYTE, 0, (byte) i);
+                segments.add(segment);
+            }
+            inThread(() -> {
+                for (int i = 0; i < segments.size(); i++) {
+                    assertEquals((byte) i, segments.get(i).get(ValueLayout.JAVA_BYTE, 0));
+                    arena.free(segments.get(i));
+                }
+            });
+            assertEquals(0, arena.allocator().stats().allocationCount());
+            arena.allocator().verify();
+        }
+    }
+
+    @Test
     void trimReleasesPooledPagesAndZeroedAllocationThenSkipsNothingItNeeds() {
         try (LinearMemory memory = LinearMemory.ofNative(256L << 20)) {
             ConcurrentSizeClassAllocator allocator = (ConcurrentSizeClassAllocator)

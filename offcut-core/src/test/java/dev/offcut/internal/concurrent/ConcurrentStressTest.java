@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConcurrentStressTest {
 
     private static final int THREADS = 4;
-    private static final int ROUNDS = 25;
+    /** Rounds of {@value #THREADS} threads; {@code -Doffcut.concurrent.stressRounds=2500} makes a 100 M-operation run. */
+    private static final int ROUNDS = Integer.getInteger("offcut.concurrent.stressRounds", 25);
     private static final int OPS = 12_000;
 
     /** A live block: offset, size, and the seed of its pattern. */

@@ -76,6 +76,7 @@ class LockedAllocatorLincheckTest {
                 // verify() runs only in the validation, after the threads are done: nothing to interleave, and
                 // analysing its walk over every chunk would cost most of the test's time.
                 .addGuarantee(ManagedStrategyGuaranteeKt.forClasses(UnsyncBinnedAllocator.class.getName(),
+                        "dev.offcut.internal.binned.BinnedCheck", // the binned walk, which verify() delegates to
                         UnsyncFreeListAllocator.class.getName()).methods("verify").ignore());
     }
 
