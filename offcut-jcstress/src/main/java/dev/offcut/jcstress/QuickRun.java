@@ -8,6 +8,8 @@ import org.openjdk.jcstress.infra.collectors.TestResult;
 import org.openjdk.jcstress.infra.grading.ReportUtils;
 import org.openjdk.jcstress.infra.runners.TestList;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -46,6 +48,10 @@ public final class QuickRun {
             verdict = "jcstress reported failures";
         }
 
+        if (!Files.exists(Path.of(options.getResultFile()))) {
+            System.out.println("FAILED: no test ran (no result file " + options.getResultFile() + ")");
+            System.exit(1);
+        }
         InProcessCollector collector = new InProcessCollector();
         DiskReadCollector reader = new DiskReadCollector(options.getResultFile(), collector);
         reader.dump();
