@@ -20,8 +20,13 @@ import java.util.Objects;
  *       misaligned and foreign offsets, and a sized free whose size is not the exact size the block was allocated
  *       or last reallocated with, whichever thread makes them, for every free ordered by happens-before with the
  *       block's allocation and earlier frees. Two frees of one block that race (no happens-before between them)
- *       never corrupt anything: at least one is refused at once, or dropped when the owner collects remote frees
- *       (then the next {@link #verify()} throws {@link IllegalStateException} naming it).</li>
+ *       never corrupt the allocator's own state: at least one is refused at once, or dropped when the owner
+ *       collects remote frees (then the next {@link #verify()} throws {@link IllegalStateException} naming it).
+ *       One case cannot be told apart from a correct program: if the owner frees the block and hands the same
+ *       offset out again before the racing free from another thread arrives, that free is accepted as a free of
+ *       the new block (the history allocate, free, allocate, free is legal), and the new block's holder then holds
+ *       a freed block. No allocator can refuse it without a per-allocation tag in the offset;
+ *       {@link Allocator#locked(Allocator) a locked allocator} behaves the same.</li>
  *   <li>{@link #stats()} is cheap at any time (linear in the heaps, not the blocks) and exact when quiescent: no
  *       call in progress, and every thread's calls happened-before the call to {@code stats}. Byte counts of
  *       blocks are the sizes asked for. For size-class pages: {@code heapCount} counts spans (runs of 1, 2 or 4
