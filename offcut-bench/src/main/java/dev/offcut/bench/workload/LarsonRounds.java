@@ -109,24 +109,7 @@ public final class LarsonRounds implements Rounds {
                 }
             });
         }
-        for (Thread worker : workers) {
-            worker.start();
-        }
-        try {
-            for (Thread worker : workers) {
-                worker.join();
-            }
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", interrupted);
-        }
-        for (int t = 0; t < threads; t++) {
-            if (failures[t] != null) {
-                Throwable failure = failures[t];
-                failures[t] = null;
-                throw new IllegalStateException("larson thread failed: " + failure, failure);
-            }
-        }
+        WorkerThreads.runToEnd(workers, failures, "larson");
     }
 
     @Override

@@ -169,24 +169,7 @@ public final class MstressRounds implements Rounds {
                 }
             });
         }
-        for (Thread worker : workers) {
-            worker.start();
-        }
-        try {
-            for (Thread worker : workers) {
-                worker.join();
-            }
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", interrupted);
-        }
-        for (int t = 0; t < threads; t++) {
-            if (failures[t] != null) {
-                Throwable failure = failures[t];
-                failures[t] = null;
-                throw new IllegalStateException("mstress thread failed: " + failure, failure);
-            }
-        }
+        WorkerThreads.runToEnd(workers, failures, "mstress");
         for (int j = 0; j < TRANSFERS; j++) {
             if (chance(50, mainGen)) {
                 freeWords(transfer.getAndSet(j, 0));
