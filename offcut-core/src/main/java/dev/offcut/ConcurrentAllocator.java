@@ -71,6 +71,37 @@ public sealed interface ConcurrentAllocator extends Allocator permits Concurrent
     long trim();
 
     /**
+     * Returns the bytes of the memory's pages this allocator has released to the operating system
+     * ({@link LinearMemory#releasePages} answered {@code true}) and not handed to a heap since. Such pages hold no RAM
+     * until they are written again. Takes the pool's lock briefly; exact when no other thread is in a call.
+     *
+     * @return bytes, a multiple of the page size; 0 on memories that keep their pages (heap, fixed)
+     */
+    long releasedByteSize();
+
+    /**
+     * Returns an estimate of the Java-heap bytes of this allocator's metadata: its spans' state (bitmaps and
+     * per-block sizes), the page map, the heaps and the binding table, computed from their field and array sizes with
+     * HotSpot's default 64-bit layout (12-byte headers, compressed references). The back end's metadata is in the
+     * memory itself and is not included. Takes the pool's lock briefly.
+     *
+     * @return bytes
+     */
+    long metadataByteSize();
+
+    /**
+     * Returns what this allocator holds in all: the memory's grown bytes, less {@link #releasedByteSize()}, plus
+     * {@link #metadataByteSize()}. This is the footprint to compare with the live bytes of
+     * {@link AllocatorStats#allocatedBytes()}; it counts grown pages that were never touched as committed.
+     *
+     * @return bytes
+     * @throws IllegalStateException if the memory is closed
+     */
+    default long committedByteSize() {
+        return memory().byteSize() - releasedByteSize() + metadataByteSize();
+    }
+
+    /**
      * Settings of a {@link ConcurrentAllocator}. Not thread-safe; use once.
      */
     final class Builder {

@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * The footprints of the {@code threads} group at 1, 2 and 4 threads, beside the JMH benchmarks (which time; this
- * measures): for each subject that can tell its footprint ({@link Capability#FOOTPRINT}), peak committed (grown)
- * bytes, peak resident bytes and peak live bytes of larson-sized and mstress, and 10,000 virtual threads doing
+ * measures): for each subject that can tell its footprint ({@link Capability#FOOTPRINT}), peak committed bytes
+ * (for the concurrent allocator grown - released + Java-heap metadata; for the others grown), peak resident bytes and peak live bytes of larson-sized and mstress, and 10,000 virtual threads doing
  * pairs(64) against one platform thread doing them. Run with
  * {@code java --enable-native-access=ALL-UNNAMED -cp offcut-bench/target/benchmarks.jar dev.offcut.bench.jmh.Footprints
  * [subject...]}; each line is one run of at least {@value FootprintWorkload#MIN_ROUNDS} rounds and 1 s.
@@ -37,7 +37,7 @@ public final class Footprints {
             }
         }
         RunSettings settings = new RunSettings(1, 0, 1000, 42);
-        System.out.println("subject | workload | peak committed (grown) | peak resident | peak live | committed/live");
+        System.out.println("subject | workload | peak committed | peak resident | peak live | committed/live");
         for (SubjectFactory subject : subjects) {
             for (int threads : new int[] {1, 2, 4}) {
                 print(subject, "larson-sized(" + threads + ")",

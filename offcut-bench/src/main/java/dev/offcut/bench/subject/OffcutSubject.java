@@ -2,6 +2,7 @@ package dev.offcut.bench.subject;
 
 import dev.offcut.Allocator;
 import dev.offcut.BumpAllocator;
+import dev.offcut.ConcurrentAllocator;
 import dev.offcut.LinearMemory;
 import dev.offcut.bench.Subject;
 
@@ -95,12 +96,13 @@ final class OffcutSubject implements Subject {
     }
 
     /**
-     * Returns the memory's grown bytes: the public API tells neither the pages an allocator released nor its
-     * Java-heap metadata (a fixed heap reports its whole size).
+     * Returns the concurrent allocator's {@link ConcurrentAllocator#committedByteSize()} (grown bytes - released +
+     * Java-heap metadata); for the other allocators, which release nothing and keep their metadata in the memory,
+     * the memory's grown bytes (a fixed heap reports its whole size).
      */
     @Override
     public long committedBytes() {
-        return memory.byteSize();
+        return allocator instanceof ConcurrentAllocator concurrent ? concurrent.committedByteSize() : memory.byteSize();
     }
 
     @Override

@@ -15,9 +15,10 @@ import java.util.concurrent.locks.LockSupport;
  * Capability#FOOTPRINT}: Offcut's, over native memory that starts empty and grows on demand): runs a workload's
  * rounds (untimed) while a sampler thread reads the subject's committed and live bytes every millisecond (and the
  * calling thread after every round), and reports peak committed / peak live bytes. Committed = what {@link
- * Subject#committedBytes()} tells: for Offcut the memory's grown bytes, an upper bound on grown - released (the
- * public API does not count released pages, nor Java-heap metadata, which is left out); the note adds the peak
- * resident bytes (mincore), a lower bound. Live = the allocator's count of requested bytes in live blocks. With a
+ * Subject#committedBytes()} tells: for the concurrent allocator the issue's definition, grown bytes - released
+ * bytes + Java-heap metadata ({@code ConcurrentAllocator.committedByteSize()}); for the other Offcut allocators the
+ * memory's grown bytes (they release nothing and keep their metadata in the memory). The note adds the peak resident
+ * bytes (mincore), a lower bound. Live = the allocator's count of requested bytes in live blocks. With a
  * second workload as reference, the value is instead peak committed / the reference's peak committed (e.g. 10,000
  * virtual threads against one platform thread doing the same pairs). Rounds run for at least the measured time and
  * {@value #MIN_ROUNDS} rounds per trial; at most {@value #MAX_TRIALS} trials.
@@ -76,9 +77,9 @@ public final class FootprintWorkload extends AbstractWorkload {
             }
         }
         String note = reference == null
-                ? String.format("peak committed (grown) / peak live: %s / %s; peak resident %s (%d rounds)",
+                ? String.format("peak committed / peak live: %s / %s; peak resident %s (%d rounds)",
                         mib(last.committedBytes()), mib(last.liveBytes()), mib(last.residentBytes()), last.rounds())
-                : String.format("peak committed (grown) / the reference's: %s / %s; peak resident %s / %s",
+                : String.format("peak committed / the reference's: %s / %s; peak resident %s / %s",
                         mib(last.committedBytes()), mib(lastReference.committedBytes()), mib(last.residentBytes()),
                         mib(lastReference.residentBytes()));
         return fromTrials(factory, values, note);

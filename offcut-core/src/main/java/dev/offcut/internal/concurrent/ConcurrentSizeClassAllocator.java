@@ -123,7 +123,7 @@ import java.util.Map;
  * rather than free lists (so the double-free check is exact and one bit); {@code used} includes uncollected remote
  * frees (the owner alone writes it); the slack byte per block makes the byte counts and the wrong-size check exact
  * to the byte, not only to the class (255 escapes to a side table for the rare small block that alignment put in a
- * much larger class); span kinds are pooled apart and only split or joined when the memory is exhausted; the back
+ * much larger class); span kinds are stacked apart but cut from one another's pages (split or joined) before the memory grows; the back
  * end starts on its own page so that offset 0 is never a span's block.
  */
 public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
@@ -444,6 +444,27 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
         try {
             backEnd.trim();
             return pool.trim();
+        } finally {
+            pool.lock.unlock();
+        }
+    }
+
+    @Override
+    public long releasedByteSize() {
+        pool.lock.lock();
+        try {
+            return pool.releasedPooledBytes;
+        } finally {
+            pool.lock.unlock();
+        }
+    }
+
+    @Override
+    public long metadataByteSize() {
+        pool.lock.lock();
+        try {
+            return pool.spanMetadataBytes + map.footprint() + (long) registry.heaps().length * Heap.FOOTPRINT
+                    + HeapRegistry.TABLE_FOOTPRINT;
         } finally {
             pool.lock.unlock();
         }

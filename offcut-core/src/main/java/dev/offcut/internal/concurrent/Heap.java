@@ -39,6 +39,12 @@ final class Heap {
         }
     }
 
+    /**
+     * Estimated Java-heap bytes of a heap: the object (12-byte header, 8 compressed references, 9 longs, an int, a
+     * boolean: 128 bytes rounded), its two span tables ({@code 16 + 4 * COUNT} bytes each) and its lock (about 48).
+     */
+    static final long FOOTPRINT = 128 + 2 * (16 + 4L * SizeClasses.COUNT) + 48;
+
     /** How many spans a heap takes from the pool between two looks for dead threads' heaps. */
     private static final int SCAN_EVERY = 64;
 

@@ -39,6 +39,9 @@ final class HeapRegistry {
     /** Slots in the binding table. */
     static final int SLOTS = 1024;
 
+    /** Estimated Java-heap bytes of the binding table: the array of compressed references. */
+    static final long TABLE_FOOTPRINT = 16 + 4L * SLOTS;
+
     /** The binding table: read without a lock by the hot paths, written under {@link #lock}. */
     final Binding[] table = new Binding[SLOTS];
 

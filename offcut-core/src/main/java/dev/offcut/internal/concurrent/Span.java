@@ -78,6 +78,11 @@ final class Span {
     int freshFrom;
     /** Whether the pages are zero (never written since grown or released): set by the pool, read by format. */
     boolean freshPages;
+    /**
+     * Whether the pool released the pages to the operating system and no heap has taken the span since: they do not
+     * count as committed ({@link SpanPool#releasedPooledBytes}).
+     */
+    boolean releasedPages;
 
     /**
      * The {@link Heap} that owns the span, or {@code null} while it is in the pool. Typed {@code Object} so that
@@ -110,7 +115,44 @@ final class Span {
         int words = Math.max(1, (capacity + 63) >>> 6);
         this.free = new long[words];
         this.remote = new long[words];
-        this.slack = new byte[Math.max(1, capacity * 2)];
+        this.slack = new byte[Math.max(1, slackLength(kind))];
+    }
+
+    /**
+     * Returns the slack bytes a span of a kind needs over all its classes: one per block in a narrow class, two in
+     * a wide one (a wide class has few blocks, so the narrow classes usually set the length).
+     *
+     * @param kind 0, 1 or 2 ({@code -1} for a marker)
+     * @return bytes
+     */
+    static int slackLength(int kind) {
+        int most = 0;
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            if (SizeClasses.kind(c) == kind) {
+                most = Math.max(most, SizeClasses.blocks(c) * (SizeClasses.wideSlack(c) ? 2 : 1));
+            }
+        }
+        return most;
+    }
+
+    /**
+     * Estimates the Java-heap bytes of a span of a kind: the object and its three arrays, with 12-byte headers,
+     * compressed references and 8-byte rounding (HotSpot's default layout on a 64-bit JVM below 32 GiB of heap).
+     * Leaves out {@link #bigSlack}, made only for blocks that alignment put in a much larger class.
+     *
+     * @param kind 0, 1 or 2
+     * @return bytes
+     */
+    static long footprint(int kind) {
+        int words = Math.max(1, (capacity(kind) + 63) >>> 6);
+        return OBJECT_BYTES + 2 * align8(16 + 8L * words) + align8(16 + Math.max(1, slackLength(kind)));
+    }
+
+    /** The span object's own bytes: a 12-byte header, 3 longs, 9 ints, 8 compressed references, 4 booleans. */
+    private static final long OBJECT_BYTES = align8(12 + 8 * 3 + 4 * 9 + 4 * 8 + 4);
+
+    private static long align8(long bytes) {
+        return (bytes + 7) & -8L;
     }
 
     /**

@@ -257,4 +257,71 @@ class ConcurrentAllocatorTest {
             allocator.verify();
         }
     }
+
+    @Test
+    void theMemoryDoesNotGrowWhileThePoolHoldsPagesOfAnotherKind() {
+        try (LinearMemory memory = LinearMemory.ofNative(256L << 20)) {
+            ConcurrentAllocator allocator = ConcurrentAllocator.builder(memory).retainedByteSize(64L << 20).build();
+            // 8 MiB of 48-byte blocks: one-page spans, laid out in page order as the memory grows.
+            List<Long> small = new ArrayList<>();
+            for (int i = 0; i < (8 << 20) / 48; i++) {
+                small.add(allocator.allocate(48, 8));
+            }
+            for (long o : small) {
+                allocator.free(o);
+            }
+            long grown = memory.byteSize();
+            // 6 MiB of 20 KiB blocks: four-page spans. The pool holds about 8 MiB of one-page spans, adjacent, so
+            // every four-page span must be cut from them (before: each one grew the memory, 16 pages at a time).
+            List<Long> large = new ArrayList<>();
+            for (int i = 0; i < (6 << 20) / (20 << 10); i++) {
+                large.add(allocator.allocate(20 << 10, 8));
+            }
+            assertEquals(grown, memory.byteSize(), "no growth while pooled pages can be joined");
+            allocator.verify();
+            for (long o : large) {
+                allocator.free(o);
+            }
+            // And back: the four-page spans are split for one-page requests.
+            for (int i = 0; i < (4 << 20) / 48; i++) {
+                allocator.allocate(48, 8);
+            }
+            assertEquals(grown, memory.byteSize(), "no growth while pooled pages can be split");
+            allocator.verify();
+        }
+    }
+
+    @Test
+    void committedBytesAreGrownLessReleasedPlusMetadata() {
+        try (LinearMemory memory = LinearMemory.ofNative(256L << 20)) {
+            ConcurrentAllocator allocator = ConcurrentAllocator.builder(memory).retainedByteSize(0).build();
+            assertEquals(0, allocator.releasedByteSize());
+            long emptyMetadata = allocator.metadataByteSize();
+            assertTrue(emptyMetadata > 0, "the binding table and the stripes are metadata");
+            List<Long> blocks = new ArrayList<>();
+            for (int i = 0; i < 50_000; i++) {
+                long o = allocator.allocate(16 + i % 1000, 8);
+                memory.segment().set(ValueLayout.JAVA_BYTE, o, (byte) 1); // dirty: a release must do something
+                blocks.add(o);
+            }
+            long metadata = allocator.metadataByteSize();
+            assertTrue(metadata > emptyMetadata, "spans add metadata: " + emptyMetadata + " -> " + metadata);
+            assertTrue(metadata < memory.byteSize() / 8, "metadata " + metadata + " of " + memory.byteSize());
+            assertEquals(memory.byteSize() + metadata, allocator.committedByteSize(), "nothing released yet");
+            for (long o : blocks) {
+                allocator.free(o);
+            }
+            allocator.trim();
+            long released = allocator.releasedByteSize();
+            assertTrue(released > memory.byteSize() / 2, "released " + released + " of " + memory.byteSize());
+            assertEquals(memory.byteSize() - released + allocator.metadataByteSize(), allocator.committedByteSize());
+            allocator.verify();
+            // Taking released spans again makes them committed again.
+            for (int i = 0; i < 50_000; i++) {
+                allocator.allocate(16 + i % 1000, 8);
+            }
+            assertTrue(allocator.releasedByteSize() < released, "reused released pages count as committed again");
+            allocator.verify();
+        }
+    }
 }
