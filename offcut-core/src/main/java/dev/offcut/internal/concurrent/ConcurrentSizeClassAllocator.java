@@ -26,7 +26,8 @@ import java.util.Map;
  * | heap   |        |        |                |        free   [1111 0110 ...]  owner's bitmap, 1 = free (plain)
  * +--------+--------+--------+----------------+---       remote [0000 1000 ...]  other threads' frees (atomic OR)
  * block i of a span is at base + i * blockSize           slack  [ 8,  0, 40 ...]  blockSize - requested, per block
- *                                                         used, cursor, freshFrom, listed, queued, next/prev
+ *                                                         used, cursor, freshFrom, ownerThread, listed, queued,
+ *                                                         next/prev
  * Heap H (one per live platform thread, plus stripes)
  *   current[class] -> span allocated from     partial[class] -> spans with a free block (doubly linked)
  *   remoteHead -> spans with remote frees (Treiber stack, pushed by freeing threads, taken whole by the owner)
@@ -44,7 +45,8 @@ import java.util.Map;
  *       else a span from the pool (every 64th take also looks for dead threads' heaps); else, out of spans, reclaim
  *       (dead threads' heaps, idle stripes, the back end's empty heaps) and retry once, and finally let the back end
  *       serve the block. Larger sizes or alignments go to the back end under the pool's lock.</li>
- *   <li><b>Free by the owner</b>: the page map gives the span; {@code i = (rel * reciprocal) >>> 40} and
+ *   <li><b>Free by the owner</b>: the page map gives the span; the span's {@code ownerThread} is the caller (no
+ *       binding lookup: only an owner writes its own thread there); {@code i = (rel * reciprocal) >>> 40} and
  *       {@code i * blockSize == rel} (else interior or misaligned); the block must be neither free nor remotely freed
  *       (else double free) and a sized free must pass the exact requested size (else wrong size); set the free bit,
  *       count. A span that empties goes back to the pool unless it is its class's current span; a full span that
@@ -268,15 +270,11 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
     @Override
     public void free(long offset) {
         Span s = map.get(offset);
-        if (s != null) {
+        if (s != null && s.ownerThread == Thread.currentThread()) {
             int i = s.indexOf(offset);
             if (i >= 0) {
-                Thread t = Thread.currentThread();
-                HeapRegistry.Binding b = table[(int) t.threadId() & (HeapRegistry.SLOTS - 1)];
-                if (b.thread == t && s.heap == b.heap) {
-                    b.heap.free(s, i, -1);
-                    return;
-                }
+                ((Heap) s.heap).free(s, i, -1);
+                return;
             }
         }
         freeSlow(offset, -1, s);
@@ -286,15 +284,11 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
     public void free(long offset, long byteSize) {
         Checks.checkByteSize(byteSize);
         Span s = map.get(offset);
-        if (s != null) {
+        if (s != null && s.ownerThread == Thread.currentThread()) {
             int i = s.indexOf(offset);
             if (i >= 0) {
-                Thread t = Thread.currentThread();
-                HeapRegistry.Binding b = table[(int) t.threadId() & (HeapRegistry.SLOTS - 1)];
-                if (b.thread == t && s.heap == b.heap) {
-                    b.heap.free(s, i, byteSize);
-                    return;
-                }
+                ((Heap) s.heap).free(s, i, byteSize);
+                return;
             }
         }
         freeSlow(offset, byteSize, s);
@@ -334,7 +328,10 @@ public final class ConcurrentSizeClassAllocator implements ConcurrentAllocator {
                 owner.lock.unlock();
             }
         } else if (owner != null && !t.isVirtual() && owner.owner == t) {
-            owner.free(s, i, byteSize); // a thread whose binding slot another thread holds
+            // The owner, whose span still names the thread that owned the heap before (the heap was adopted): it
+            // frees locally, and names itself so that its next frees into the span take the fast path.
+            s.ownerThread = t;
+            owner.free(s, i, byteSize);
             return;
         }
         freeRemote(s, i, byteSize);

@@ -89,6 +89,15 @@ final class Span {
      * spans, below heaps in the package's order, do not name them; only compared, or cast by the allocator.
      */
     Object heap;
+    /**
+     * The platform thread that owned the span's heap when it last wrote this field, or {@code null} (a pooled span,
+     * or a lock-owned heap: a stripe, or a dead thread's). Written only by that owner (at {@link #format}, and when
+     * an adopting thread frees into the span); read plainly by any freeing thread, which compares it with itself: a
+     * thread reads its own {@code Thread} here only if it wrote it, so a stale value (a dead owner's) never matches
+     * another thread. It spares the free path the binding-table lookup: a thread that finds itself here owns the
+     * span's heap.
+     */
+    Thread ownerThread;
     /** In the owner's partial list or its current span. */
     boolean listed;
     /** Partial-list links. */
@@ -148,8 +157,8 @@ final class Span {
         return OBJECT_BYTES + 2 * align8(16 + 8L * words) + align8(16 + Math.max(1, slackLength(kind)));
     }
 
-    /** The span object's own bytes: a 12-byte header, 3 longs, 9 ints, 8 compressed references, 4 booleans. */
-    private static final long OBJECT_BYTES = align8(12 + 8 * 3 + 4 * 9 + 4 * 8 + 4);
+    /** The span object's own bytes: a 12-byte header, 3 longs, 9 ints, 9 compressed references, 4 booleans. */
+    private static final long OBJECT_BYTES = align8(12 + 8 * 3 + 4 * 9 + 4 * 9 + 4);
 
     private static long align8(long bytes) {
         return (bytes + 7) & -8L;
@@ -200,6 +209,7 @@ final class Span {
         prev = null;
         next = null;
         heap = owner;
+        ownerThread = owner instanceof Heap h ? h.owner : null;
     }
 
     /**

@@ -281,6 +281,7 @@ final class SpanPool {
     private void push(Span s) {
         markPooled(s, true);
         s.heap = null;
+        s.ownerThread = null;
         s.listed = false;
         s.prev = null;
         s.next = stack[s.kind];
