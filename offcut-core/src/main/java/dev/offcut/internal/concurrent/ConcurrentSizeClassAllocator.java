@@ -30,8 +30,10 @@ import java.util.Map;
  *                                                         next/prev
  * Heap H (one per live platform thread, plus stripes)
  *   current[class] -> span allocated from     partial[class] -> spans with a free block (doubly linked)
- *   remoteHead -> spans with remote frees (Treiber stack, pushed by freeing threads, taken whole by the owner)
- *   counters: allocCount/Bytes, freeCount/Bytes, freeBlockBytes (plain, owner); remoteCount/Bytes (atomic adds)
+ *   counters: allocCount/Bytes, freeCount/Bytes, freeBlockBytes (plain, owner)
+ *   remote: RemoteInbox, padded onto cache lines of its own (remote frees write it, the owner's lines stay put)
+ *     head -> spans with remote frees (Treiber stack, pushed by freeing threads, taken whole by the owner)
+ *     count/bytes of remote frees (atomic adds)
  * SpanPool (one lock, shared with the back end): empty spans of each kind (1, 2, 4 pages), growth, page release
  * </pre>
  *
@@ -70,7 +72,7 @@ import java.util.Map;
  *   <li>per span: {@code listed} iff the span is its class's current span or in the partial list, and a span with a
  *       free bit is listed;</li>
  *   <li>per heap: {@code freeBlockBytes == sum(bitCount(free) * blockSize)}, {@code spanCount} is its spans in the
- *       page map, {@code allocCount - freeCount - remoteCount == sum(bitCount(~free & ~remote))} and the same in
+ *       page map, {@code allocCount - freeCount - remote.count() == sum(bitCount(~free & ~remote))} and the same in
  *       requested bytes through the slack;</li>
  *   <li>pool: every pooled span is unowned, empty and mapped; byte counts add up; the back end's own
  *       {@code verify}.</li>

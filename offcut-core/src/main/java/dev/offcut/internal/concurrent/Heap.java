@@ -3,8 +3,6 @@ package dev.offcut.internal.concurrent;
 import dev.offcut.Allocator;
 import dev.offcut.internal.Checks;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
 
@@ -18,32 +16,18 @@ import java.util.function.LongConsumer;
  * {@link #remoteFreed}, {@link #enqueue} and the statistics readers is the owner's.
  *
  * <p>Counters: the owner counts its allocations and its local frees in plain fields; frees by other threads are
- * counted by the freeing thread in {@link #remoteCount} and {@link #remoteBytes} with atomic adds. Live blocks of the
- * heap are {@code allocCount - freeCount - remoteCount}, exact when quiescent (see
+ * counted by the freeing thread in {@link #remote} with atomic adds. Live blocks of the heap are
+ * {@code allocCount - freeCount - remote.count()}, exact when quiescent (see
  * the allocator's design header).
  */
 final class Heap {
 
-    private static final VarHandle REMOTE_HEAD;
-    private static final VarHandle REMOTE_COUNT;
-    private static final VarHandle REMOTE_BYTES;
-
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            REMOTE_HEAD = l.findVarHandle(Heap.class, "remoteHead", Span.class);
-            REMOTE_COUNT = l.findVarHandle(Heap.class, "remoteCount", long.class);
-            REMOTE_BYTES = l.findVarHandle(Heap.class, "remoteBytes", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     /**
-     * Estimated Java-heap bytes of a heap: the object (12-byte header, 8 compressed references, 9 longs, an int, a
-     * boolean: 128 bytes rounded), its two span tables ({@code 16 + 4 * COUNT} bytes each) and its lock (about 48).
+     * Estimated Java-heap bytes of a heap: the object (12-byte header, 8 compressed references, 7 longs, an int, a
+     * boolean: at most 128 bytes), its two span tables ({@code 16 + 4 * COUNT} bytes each), its lock (about 48) and
+     * its {@link RemoteInbox}.
      */
-    static final long FOOTPRINT = 128 + 2 * (16 + 4L * SizeClasses.COUNT) + 48;
+    static final long FOOTPRINT = 128 + 2 * (16 + 4L * SizeClasses.COUNT) + 48 + RemoteInbox.FOOTPRINT;
 
     /** How many spans a heap takes from the pool between two looks for dead threads' heaps. */
     private static final int SCAN_EVERY = 64;
@@ -78,11 +62,8 @@ final class Heap {
     long freshCount;
     private int takesSinceScan;
 
-    // Other threads' frees (atomic).
-    volatile long remoteCount;
-    volatile long remoteBytes;
-    /** Treiber stack of spans with remote frees, linked by {@link Span#nextQueued}; the owner takes it whole. */
-    volatile Span remoteHead;
+    /** Other threads' frees: their counters and the queue of spans that hold them, off the owner's cache lines. */
+    final RemoteInbox remote = new RemoteInbox();
 
     /**
      * Creates an empty heap.
@@ -159,7 +140,7 @@ final class Heap {
                 s.listed = false; // full: it leaves the lists until a free or a collection gives it a free block
                 current[c] = Span.NONE;
             }
-            if (remoteHead != null) {
+            if (!remote.isEmpty()) {
                 drainRemote();
                 if (current[c] != Span.NONE || partial[c] != null) {
                     continue;
@@ -181,7 +162,7 @@ final class Heap {
             if (n == null) {
                 return Allocator.NULL;
             }
-            n.format(c, this);
+            n.format(c, this, owner);
             spanCount++;
             freeBlockBytes += (long) n.blockCount * n.blockSize;
             current[c] = n;
@@ -223,8 +204,7 @@ final class Heap {
 
     /** Undoes the counting of a remote free that found its block already free. */
     private void dropped(Span s, int i) {
-        REMOTE_COUNT.getAndAdd(this, -1L);
-        REMOTE_BYTES.getAndAdd(this, (long) -s.requestedSize(i));
+        remote.add(-1L, -s.requestedSize(i));
         droppedDoubleFree.accept(s.base + (long) i * s.blockSize);
     }
 
@@ -299,8 +279,7 @@ final class Heap {
      * @param byteSize the block's requested size
      */
     void remoteFreed(int byteSize) {
-        REMOTE_COUNT.getAndAdd(this, 1L);
-        REMOTE_BYTES.getAndAdd(this, (long) byteSize);
+        remote.add(1L, byteSize);
     }
 
     /**
@@ -309,16 +288,12 @@ final class Heap {
      * @param s a span of this heap
      */
     void enqueue(Span s) {
-        Span head;
-        do {
-            head = remoteHead;
-            s.nextQueued = head;
-        } while (!REMOTE_HEAD.compareAndSet(this, head, s));
+        remote.push(s);
     }
 
     /** Takes the whole remote queue and collects each span's remote frees. Owner. */
     void drainRemote() {
-        Span s = (Span) REMOTE_HEAD.getAndSet(this, (Span) null);
+        Span s = remote.takeAll();
         while (s != null) {
             Span next = s.nextQueued;
             s.nextQueued = null;
@@ -440,12 +415,12 @@ final class Heap {
 
     /** Live blocks of the heap: exact when quiescent. */
     long liveCount() {
-        return allocCount - freeCount - remoteCount;
+        return allocCount - freeCount - remote.count();
     }
 
     /** Live bytes of the heap, as requested: exact when quiescent. */
     long liveBytes() {
-        return allocBytes - freeBytes - remoteBytes;
+        return allocBytes - freeBytes - remote.bytes();
     }
 
     /**

@@ -184,10 +184,11 @@ final class Span {
      * Formats the span for a class, every block free, for a new owner. Called by the heap that takes it from the
      * pool: no other thread owns it.
      *
-     * @param c     the class, of this span's kind
-     * @param owner the heap taking it
+     * @param c           the class, of this span's kind
+     * @param owner       the heap taking it
+     * @param ownerThread the heap's platform thread, or {@code null} if it is lock-owned
      */
-    void format(int c, Object owner) {
+    void format(int c, Object owner, Thread ownerThread) {
         cls = c;
         blockSize = SizeClasses.blockSize(c);
         blockCount = SizeClasses.blocks(c);
@@ -209,7 +210,7 @@ final class Span {
         prev = null;
         next = null;
         heap = owner;
-        ownerThread = owner instanceof Heap h ? h.owner : null;
+        this.ownerThread = ownerThread;
     }
 
     /**
