@@ -112,14 +112,17 @@ public final class OffcutArena implements Arena {
      * @param byteAlignment the address alignment, a power of two no larger than this arena accepts (see the class
      *                      comment)
      * @return a new zeroed segment in this arena's scope
-     * @throws IllegalArgumentException if an argument is out of range
+     * @throws IllegalArgumentException if {@code byteSize} is negative or {@code byteAlignment} is out of range
      * @throws IllegalStateException    if the arena is closed
-     * @throws OutOfMemoryError         if the allocator cannot find the memory
+     * @throws OutOfMemoryError         if the allocator cannot find the memory, or {@code byteSize} is larger than
+     *                                  {@link Allocator#MAX_BYTE_SIZE}
      */
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         requireOpen();
-        checkByteAlignment(byteAlignment);
+        if (!checkRequest(byteSize, byteAlignment)) {
+            throw outOfMemory(byteSize, byteAlignment);
+        }
         return slice(allocator.allocateZeroed(byteSize, byteAlignment), byteSize);
     }
 
@@ -134,13 +137,16 @@ public final class OffcutArena implements Arena {
      * @param byteSize      the segment's size, {@code >= 0}
      * @param byteAlignment the address alignment, a power of two no larger than this arena accepts (see the class
      *                      comment)
-     * @return a new segment in this arena's scope whose every byte is zero, or {@link MemorySegment#NULL}
-     * @throws IllegalArgumentException if an argument is out of range
+     * @return a new segment in this arena's scope whose every byte is zero, or {@link MemorySegment#NULL} (also for a
+     *         {@code byteSize} larger than {@link Allocator#MAX_BYTE_SIZE})
+     * @throws IllegalArgumentException if {@code byteSize} is negative or {@code byteAlignment} is out of range
      * @throws IllegalStateException    if the arena is closed
      */
     public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
         requireOpen();
-        checkByteAlignment(byteAlignment);
+        if (!checkRequest(byteSize, byteAlignment)) {
+            return MemorySegment.NULL;
+        }
         long offset = allocator.tryAllocateZeroed(byteSize, byteAlignment);
         return offset == Allocator.NULL ? MemorySegment.NULL : slice(offset, byteSize);
     }
@@ -152,13 +158,16 @@ public final class OffcutArena implements Arena {
      * @param byteAlignment the address alignment, a power of two no larger than this arena accepts (see the class
      *                      comment)
      * @return a new segment whose contents are unspecified
-     * @throws IllegalArgumentException if an argument is out of range
+     * @throws IllegalArgumentException if {@code byteSize} is negative or {@code byteAlignment} is out of range
      * @throws IllegalStateException    if the arena is closed
-     * @throws OutOfMemoryError         if the allocator cannot find the memory
+     * @throws OutOfMemoryError         if the allocator cannot find the memory, or {@code byteSize} is larger than
+     *                                  {@link Allocator#MAX_BYTE_SIZE}
      */
     public MemorySegment allocateUninitialized(long byteSize, long byteAlignment) {
         requireOpen();
-        checkByteAlignment(byteAlignment);
+        if (!checkRequest(byteSize, byteAlignment)) {
+            throw outOfMemory(byteSize, byteAlignment);
+        }
         return slice(allocator.allocate(byteSize, byteAlignment), byteSize);
     }
 
@@ -186,7 +195,8 @@ public final class OffcutArena implements Arena {
      * @throws IllegalArgumentException if the segment was not handed out by this arena or the allocator can tell it
      *                                  is not a live block, or the size is out of range
      * @throws IllegalStateException    if the arena is closed
-     * @throws OutOfMemoryError         if there is no room; the segment is then still live and unchanged
+     * @throws OutOfMemoryError         if there is no room (or {@code newByteSize} is larger than
+     *                                  {@link Allocator#MAX_BYTE_SIZE}); the segment is then still live and unchanged
      */
     public MemorySegment reallocate(MemorySegment segment, long newByteSize) {
         return reallocate(segment, newByteSize, Allocator.DEFAULT_BYTE_ALIGNMENT);
@@ -204,12 +214,16 @@ public final class OffcutArena implements Arena {
      * @throws IllegalArgumentException if the segment was not handed out by this arena or the allocator can tell it
      *                                  is not a live block, or an argument is out of range
      * @throws IllegalStateException    if the arena is closed
-     * @throws OutOfMemoryError         if there is no room; the segment is then still live and unchanged
+     * @throws OutOfMemoryError         if there is no room (or {@code newByteSize} is larger than
+     *                                  {@link Allocator#MAX_BYTE_SIZE}); the segment is then still live and unchanged
      */
     public MemorySegment reallocate(MemorySegment segment, long newByteSize, long byteAlignment) {
         requireOpen();
-        checkByteAlignment(byteAlignment);
+        boolean servable = checkRequest("newByteSize", newByteSize, byteAlignment);
         long offset = offsetOf(segment);
+        if (!servable) {
+            throw outOfMemory(newByteSize, byteAlignment);
+        }
         long oldByteSize = segment.byteSize();
         MemorySegment resized = slice(allocator.reallocate(offset, newByteSize, byteAlignment), newByteSize);
         if (newByteSize > oldByteSize) {
@@ -246,11 +260,38 @@ public final class OffcutArena implements Arena {
         closed = true;
     }
 
-    private void checkByteAlignment(long byteAlignment) {
+    private boolean checkRequest(long byteSize, long byteAlignment) {
+        return checkRequest("byteSize", byteSize, byteAlignment);
+    }
+
+    /**
+     * Checks a request's arguments as {@link Arena#allocate(long, long)} does, and tells whether an allocator can be
+     * asked at all. {@code Arena} reserves {@link IllegalArgumentException} for a negative size and a bad alignment; a
+     * size past {@link Allocator#MAX_BYTE_SIZE}, which every allocator refuses as an argument, is for an arena simply
+     * more memory than there is, as it is for the JDK's arenas.
+     *
+     * @param name          the size argument's name, for the message
+     * @param byteSize      the size asked for
+     * @param byteAlignment the alignment asked for
+     * @return {@code true} if the allocator can be asked; {@code false} if the request is out of memory before any
+     *         allocator sees it
+     * @throws IllegalArgumentException if {@code byteSize} is negative or {@code byteAlignment} is not a power of two
+     *                                  this arena accepts
+     */
+    private boolean checkRequest(String name, long byteSize, long byteAlignment) {
+        if (byteSize < 0) {
+            throw Checks.outOfRange(name, byteSize, ">= 0");
+        }
         if (byteAlignment <= 0 || byteAlignment > maxByteAlignment || (byteAlignment & (byteAlignment - 1)) != 0) {
             throw Checks.outOfRange("byteAlignment", byteAlignment, "a power of two in [1, " + maxByteAlignment
                     + "] in this arena (the address alignment its memory guarantees)");
         }
+        return byteSize <= Allocator.MAX_BYTE_SIZE;
+    }
+
+    private static OutOfMemoryError outOfMemory(long byteSize, long byteAlignment) {
+        return new OutOfMemoryError("cannot allocate " + byteSize + " bytes aligned to " + byteAlignment
+                + ": more than any Offcut allocator hands out (" + Allocator.MAX_BYTE_SIZE + ")");
     }
 
     private void requireOpen() {

@@ -159,6 +159,46 @@ class OffcutArenaTest {
         arena.allocator().verify();
     }
 
+    /**
+     * {@link Arena#allocate(long, long)} throws {@link IllegalArgumentException} only for a negative size or a bad
+     * alignment: a size no allocator can hand out is out of memory, through the arena's own forms and every
+     * {@link SegmentAllocator} default built on them, and nothing changes.
+     */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aSizeBeyondEveryAllocatorsLimitIsOutOfMemoryThroughEveryForm(Kind kind) {
+        OffcutArena arena = arena(kind);
+        MemorySegment kept = arena.allocate(16, 8);
+        kept.fill((byte) 3);
+        AllocatorStats before = arena.allocator().stats();
+        for (long byteSize : new long[] {Allocator.MAX_BYTE_SIZE + 1, Long.MAX_VALUE}) {
+            List<Executable> outOfMemory = List.of(
+                    () -> arena.allocate(byteSize, 2),
+                    () -> arena.allocate(byteSize),
+                    () -> arena.allocateUninitialized(byteSize, 8),
+                    () -> arena.reallocate(kept, byteSize),
+                    () -> arena.reallocate(kept, byteSize, 16),
+                    () -> arena.allocate(ValueLayout.JAVA_BYTE, byteSize),
+                    () -> arena.allocate(MemoryLayout.sequenceLayout(byteSize / 8, ValueLayout.JAVA_LONG)),
+                    () -> arena.allocate(ValueLayout.JAVA_LONG, byteSize / 8));
+            for (Executable call : outOfMemory) {
+                OutOfMemoryError e = assertThrows(OutOfMemoryError.class, call, () -> "size " + byteSize);
+                assertTrue(e.getMessage().contains(Long.toString(Allocator.MAX_BYTE_SIZE)), "names the limit: " + e.getMessage());
+            }
+            assertEquals(MemorySegment.NULL, arena.tryAllocate(byteSize, 8));
+        }
+        assertThrows(IllegalArgumentException.class, () -> arena.allocate(-1, 2));
+        assertThrows(IllegalArgumentException.class, () -> arena.allocate(Long.MIN_VALUE, 8));
+        assertThrows(IllegalArgumentException.class, () -> arena.allocate(Long.MAX_VALUE, 3), "the alignment is bad");
+        assertThrows(IllegalArgumentException.class, () -> arena.allocate(Long.MAX_VALUE, 0), "the alignment is bad");
+        assertThrows(IllegalArgumentException.class, () -> arena.tryAllocate(Long.MAX_VALUE, -4));
+        assertThrows(IllegalArgumentException.class, () -> arena.reallocate(kept, -1));
+        assertEquals(before, arena.allocator().stats(), "nothing was allocated or freed");
+        assertTrue(kept.elements(ValueLayout.JAVA_BYTE).allMatch(b -> b.get(ValueLayout.JAVA_BYTE, 0) == 3));
+        arena.free(kept);
+        arena.allocator().verify();
+    }
+
     @Test
     void anAlignmentAboveTheBaseAlignmentIsRefused() {
         // A fixed memory whose base address is 8 mod 4096: exactly 8-byte aligned.
