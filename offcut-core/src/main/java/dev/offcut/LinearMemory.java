@@ -19,7 +19,8 @@ import java.util.function.LongPredicate;
  * <ul>
  *   <li>{@link #ofNative(long)}: native memory. Address space for the maximum is reserved up front and pages are
  *       committed as the memory grows, so growing never copies and untouched pages cost no RAM. The base address is
- *       64 KiB aligned.</li>
+ *       2 MiB aligned (the reservation is 2 MiB larger to allow it, in address space only), so offsets aligned to
+ *       anything up to 2 MiB, huge pages included, are aligned addresses too.</li>
  *   <li>{@link #ofHeap(long)}: a Java {@code long[]} that grows by copying into a larger array. Offsets stay valid
  *       across a grow; segments taken before it do not (see {@link #growsInPlace()}).</li>
  *   <li>{@link #of(MemorySegment)}: a fixed segment the caller supplies (native, heap or a mapped file). It cannot
@@ -112,7 +113,7 @@ public sealed interface LinearMemory extends AutoCloseable permits AbstractLinea
 
     /**
      * Returns the alignment of the memory's base address: an offset aligned to any power of two up to this value is
-     * an address aligned to it too. 64 KiB for {@link #ofNative(long) native memory}, 8 for
+     * an address aligned to it too. 2 MiB for {@link #ofNative(long) native memory}, 8 for
      * {@link #ofHeap(long) heap memory}, and for {@link #of(MemorySegment) a fixed segment} the segment's own
      * ({@link MemorySegment#maxByteAlignment()}, at most 2<sup>32</sup>).
      *

@@ -45,13 +45,23 @@ import java.util.Objects;
  * earlier segments pointing at a stale copy, and a fixed heap segment's slices could not be passed to native code.
  *
  * <h2>Alignment</h2>
- * A {@code byteAlignment} aligns the segment's address, so it may be no larger than the alignment of the memory's base
- * address, and no larger than 64 KiB: {@link LinearMemory#ofNative(long)} guarantees a 64 KiB aligned base, and
- * whether {@code mmap} happened to return a more aligned one varies from run to run, so it is not relied on. The one
- * exception is {@link LinearMemory#of(MemorySegment) a fixed segment}, whose address alignment is the caller's to
- * choose: there any power of two up to its address's alignment is accepted. A larger {@code byteAlignment}, or one that
- * is not a power of two, is refused with an {@link IllegalArgumentException} naming {@code byteAlignment} and the
- * range.
+ * A {@code byteAlignment} aligns the segment's address, and an allocator aligns offsets, so an arena serves alignments
+ * up to the alignment of its memory's base address ({@link LinearMemory#addressAlignment()}): <b>2 MiB</b> over
+ * {@link LinearMemory#ofNative(long)}, whose reservation is placed on a 2 MiB boundary for this (whether {@code mmap}
+ * happened to return a more aligned base varies from run to run, so it is not relied on), and over
+ * {@link LinearMemory#of(MemorySegment) a fixed segment} its address's own alignment, the caller's to choose. Every
+ * allocator accepts these ({@link Allocator#MAX_BYTE_ALIGNMENT} is 2<sup>32</sup>; the concurrent allocator hands
+ * alignments above its size classes' to its binned back end). A larger power of two is out of memory, as it would be
+ * for the JDK's arenas, which can only over-allocate by the alignment: {@link OutOfMemoryError}, or
+ * {@link MemorySegment#NULL} from {@link #tryAllocate}. An alignment that is not a positive power of two is refused
+ * with an {@link IllegalArgumentException}, as {@link Arena#allocate(long, long)} documents.
+ *
+ * <h2>Out of memory</h2>
+ * {@link IllegalArgumentException} is kept for what {@link Arena#allocate(long, long)} reserves it for, a negative size
+ * or an alignment that is not a positive power of two. Whatever else cannot be served is out of memory: the allocator
+ * finding no room, a size above {@link Allocator#MAX_BYTE_SIZE}, an alignment above the bound. The segment allocator
+ * defaults ({@code allocate(MemoryLayout)}, {@code allocateFrom}, ...) go through {@link #allocate(long, long)} and
+ * report it the same way.
  *
  * <h2>Thread safety</h2>
  * As thread-safe as the allocator: wrap it in {@link Allocator#locked(Allocator)} to share the arena between threads.
@@ -62,7 +72,7 @@ public final class OffcutArena implements Arena {
     private final Allocator allocator;
     private final LinearMemory memory;
     private final MemorySegment.Scope scope;
-    /** The largest {@code byteAlignment} accepted: see the class comment. */
+    /** The largest {@code byteAlignment} served; larger powers of two are out of memory: see the class comment. */
     private final long maxByteAlignment;
     private volatile boolean closed;
 
@@ -109,13 +119,15 @@ public final class OffcutArena implements Arena {
      * Allocates a zeroed segment of exactly {@code byteSize} bytes, as {@link Arena#allocate(long, long)} promises.
      *
      * @param byteSize      the segment's size, {@code >= 0}
-     * @param byteAlignment the address alignment, a power of two no larger than this arena accepts (see the class
+     * @param byteAlignment the address alignment, a power of two; up to 2 MiB over native memory (see the class
      *                      comment)
      * @return a new zeroed segment in this arena's scope
-     * @throws IllegalArgumentException if {@code byteSize} is negative or {@code byteAlignment} is out of range
+     * @throws IllegalArgumentException if {@code byteSize} is negative or {@code byteAlignment} is not a positive
+     *                                  power of two
      * @throws IllegalStateException    if the arena is closed
-     * @throws OutOfMemoryError         if the allocator cannot find the memory, or {@code byteSize} is larger than
-     *                                  {@link Allocator#MAX_BYTE_SIZE}
+     * @throws OutOfMemoryError         if the allocator cannot find the memory, {@code byteSize} is larger than
+     *                                  {@link Allocator#MAX_BYTE_SIZE} or {@code byteAlignment} larger than this arena
+     *                                  serves (see the class comment)
      */
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
@@ -135,11 +147,12 @@ public final class OffcutArena implements Arena {
      * non-throwing form of {@link #allocate(long, long)}, not of {@link #allocateUninitialized(long, long)}.
      *
      * @param byteSize      the segment's size, {@code >= 0}
-     * @param byteAlignment the address alignment, a power of two no larger than this arena accepts (see the class
+     * @param byteAlignment the address alignment, a power of two; up to 2 MiB over native memory (see the class
      *                      comment)
      * @return a new segment in this arena's scope whose every byte is zero, or {@link MemorySegment#NULL} (also for a
-     *         {@code byteSize} larger than {@link Allocator#MAX_BYTE_SIZE})
-     * @throws IllegalArgumentException if {@code byteSize} is negative or {@code byteAlignment} is out of range
+     *         {@code byteSize} or {@code byteAlignment} beyond the bounds, as {@link #allocate(long, long)})
+     * @throws IllegalArgumentException if {@code byteSize} is negative or {@code byteAlignment} is not a positive
+     *                                  power of two
      * @throws IllegalStateException    if the arena is closed
      */
     public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
@@ -155,13 +168,15 @@ public final class OffcutArena implements Arena {
      * Allocates a segment without zeroing it, for callers that overwrite every byte anyway.
      *
      * @param byteSize      the segment's size, {@code >= 0}
-     * @param byteAlignment the address alignment, a power of two no larger than this arena accepts (see the class
+     * @param byteAlignment the address alignment, a power of two; up to 2 MiB over native memory (see the class
      *                      comment)
      * @return a new segment whose contents are unspecified
-     * @throws IllegalArgumentException if {@code byteSize} is negative or {@code byteAlignment} is out of range
+     * @throws IllegalArgumentException if {@code byteSize} is negative or {@code byteAlignment} is not a positive
+     *                                  power of two
      * @throws IllegalStateException    if the arena is closed
-     * @throws OutOfMemoryError         if the allocator cannot find the memory, or {@code byteSize} is larger than
-     *                                  {@link Allocator#MAX_BYTE_SIZE}
+     * @throws OutOfMemoryError         if the allocator cannot find the memory, {@code byteSize} is larger than
+     *                                  {@link Allocator#MAX_BYTE_SIZE} or {@code byteAlignment} larger than this arena
+     *                                  serves (see the class comment)
      */
     public MemorySegment allocateUninitialized(long byteSize, long byteAlignment) {
         requireOpen();
@@ -195,8 +210,8 @@ public final class OffcutArena implements Arena {
      * @throws IllegalArgumentException if the segment was not handed out by this arena or the allocator can tell it
      *                                  is not a live block, or the size is out of range
      * @throws IllegalStateException    if the arena is closed
-     * @throws OutOfMemoryError         if there is no room (or {@code newByteSize} is larger than
-     *                                  {@link Allocator#MAX_BYTE_SIZE}); the segment is then still live and unchanged
+     * @throws OutOfMemoryError         if there is no room (or {@code newByteSize} or {@code byteAlignment} is
+     *                                  beyond the bounds); the segment is then still live and unchanged
      */
     public MemorySegment reallocate(MemorySegment segment, long newByteSize) {
         return reallocate(segment, newByteSize, Allocator.DEFAULT_BYTE_ALIGNMENT);
@@ -208,14 +223,14 @@ public final class OffcutArena implements Arena {
      *
      * @param segment       a segment returned by this arena and not yet freed
      * @param newByteSize   the new size, {@code >= 0}
-     * @param byteAlignment the address alignment the segment needs, a power of two no larger than this arena accepts
+     * @param byteAlignment the address alignment the segment needs, a power of two; up to 2 MiB over native memory
      *                      (see the class comment); pass the one it was allocated with to keep it
      * @return the resized segment
      * @throws IllegalArgumentException if the segment was not handed out by this arena or the allocator can tell it
      *                                  is not a live block, or an argument is out of range
      * @throws IllegalStateException    if the arena is closed
-     * @throws OutOfMemoryError         if there is no room (or {@code newByteSize} is larger than
-     *                                  {@link Allocator#MAX_BYTE_SIZE}); the segment is then still live and unchanged
+     * @throws OutOfMemoryError         if there is no room (or {@code newByteSize} or {@code byteAlignment} is
+     *                                  beyond the bounds); the segment is then still live and unchanged
      */
     public MemorySegment reallocate(MemorySegment segment, long newByteSize, long byteAlignment) {
         requireOpen();
@@ -267,31 +282,33 @@ public final class OffcutArena implements Arena {
     /**
      * Checks a request's arguments as {@link Arena#allocate(long, long)} does, and tells whether an allocator can be
      * asked at all. {@code Arena} reserves {@link IllegalArgumentException} for a negative size and a bad alignment; a
-     * size past {@link Allocator#MAX_BYTE_SIZE}, which every allocator refuses as an argument, is for an arena simply
-     * more memory than there is, as it is for the JDK's arenas.
+     * size past {@link Allocator#MAX_BYTE_SIZE}, which every allocator refuses as an argument, or an alignment past the
+     * memory's base alignment, is for an arena simply more memory than there is, as it is for the JDK's arenas.
      *
      * @param name          the size argument's name, for the message
      * @param byteSize      the size asked for
      * @param byteAlignment the alignment asked for
      * @return {@code true} if the allocator can be asked; {@code false} if the request is out of memory before any
      *         allocator sees it
-     * @throws IllegalArgumentException if {@code byteSize} is negative or {@code byteAlignment} is not a power of two
-     *                                  this arena accepts
+     * @throws IllegalArgumentException if {@code byteSize} is negative or {@code byteAlignment} is not a positive
+     *                                  power of two
      */
     private boolean checkRequest(String name, long byteSize, long byteAlignment) {
         if (byteSize < 0) {
             throw Checks.outOfRange(name, byteSize, ">= 0");
         }
-        if (byteAlignment <= 0 || byteAlignment > maxByteAlignment || (byteAlignment & (byteAlignment - 1)) != 0) {
-            throw Checks.outOfRange("byteAlignment", byteAlignment, "a power of two in [1, " + maxByteAlignment
-                    + "] in this arena (the address alignment its memory guarantees)");
+        if (byteAlignment <= 0 || (byteAlignment & (byteAlignment - 1)) != 0) {
+            throw Checks.outOfRange("byteAlignment", byteAlignment, "a power of two");
         }
-        return byteSize <= Allocator.MAX_BYTE_SIZE;
+        return byteSize <= Allocator.MAX_BYTE_SIZE && byteAlignment <= maxByteAlignment;
     }
 
-    private static OutOfMemoryError outOfMemory(long byteSize, long byteAlignment) {
-        return new OutOfMemoryError("cannot allocate " + byteSize + " bytes aligned to " + byteAlignment
-                + ": more than any Offcut allocator hands out (" + Allocator.MAX_BYTE_SIZE + ")");
+    /** Builds the error for a request {@link #checkRequest} found beyond every allocator's or this arena's bounds. */
+    private OutOfMemoryError outOfMemory(long byteSize, long byteAlignment) {
+        String why = byteSize > Allocator.MAX_BYTE_SIZE
+                ? "more than any Offcut allocator hands out (" + Allocator.MAX_BYTE_SIZE + " bytes)"
+                : "this arena aligns addresses to at most " + maxByteAlignment + " (its memory's base alignment)";
+        return new OutOfMemoryError("cannot allocate " + byteSize + " bytes aligned to " + byteAlignment + ": " + why);
     }
 
     private void requireOpen() {

@@ -12,13 +12,18 @@ import java.lang.foreign.MemorySegment;
  *   |&lt;-------------------------------------------------------------------------&gt;|
  *   | committed: PROT_READ|PROT_WRITE | reserved, not accessible               |
  *   |&lt;--------- byteSize ----------&gt;|                                          |
- *   ^ base, 64 KiB aligned          ^ grow() mprotects the next pages here
+ *   ^ base, 2 MiB aligned           ^ grow() mprotects the next pages here
  * </pre>
  *
  * <p>Why reserve-and-commit: growing never moves the memory, so segments and raw addresses handed out stay valid, and
  * pages that were never touched cost no RAM. The kernel hands out anonymous pages zeroed, which gives WebAssembly's
- * "zero when first grown into" for free. The raw mapping is over-reserved by one page so that the base can be rounded
- * up to 64 KiB: then an offset aligned to any power of two up to a page is an address aligned to it too.
+ * "zero when first grown into" for free. The raw mapping is over-reserved by {@link #BASE_BYTE_ALIGNMENT} so that the
+ * base can be rounded up to it: then an offset aligned to any power of two up to 2 MiB is an address aligned to it
+ * too, which is what lets an {@code Arena} over this memory honour large alignments. Why 2 MiB: it is the huge-page
+ * size of x86-64 and of arm64 with 4 KiB pages (the largest alignment ordinary code asks for, for buffers meant to sit
+ * on one huge page), and the extra reservation is address space only, never committed, which a 47-bit address space
+ * has to spare (2 MiB per memory). A larger bound would cost more address space per memory for alignments hardly
+ * anyone asks of a general-purpose allocator.
  *
  * <p>The reservation belongs to a shared {@link Arena}; {@link #close()} closes it, which unmaps the range and makes
  * every segment over it (slices handed out by allocators included) inaccessible. The view returned by
@@ -34,6 +39,9 @@ public final class NativeLinearMemory extends AbstractLinearMemory {
 
     /** The most a native memory may reserve: 2^47 bytes, the user half of a 48-bit address space. */
     public static final long MAX_NATIVE_BYTE_SIZE = 1L << 47;
+
+    /** The alignment of every native memory's base address: 2 MiB (see the class comment for why). */
+    public static final long BASE_BYTE_ALIGNMENT = 1L << 21;
 
     private final Arena arena;
     private final MemorySegment reservation;
@@ -64,10 +72,10 @@ public final class NativeLinearMemory extends AbstractLinearMemory {
         NativeLinearMemory memory;
         try {
             if (Posix.AVAILABLE) {
-                MemorySegment reservation = Posix.reserve(reserveBytes, arena);
+                MemorySegment reservation = Posix.reserve(reserveBytes, BASE_BYTE_ALIGNMENT, arena);
                 memory = new NativeLinearMemory(arena, reservation, maxPages, true);
             } else {
-                memory = new NativeLinearMemory(arena, arena.allocate(reserveBytes, PAGE_BYTE_SIZE), maxPages, false);
+                memory = new NativeLinearMemory(arena, arena.allocate(reserveBytes, BASE_BYTE_ALIGNMENT), maxPages, false);
             }
         } catch (RuntimeException | Error e) {
             arena.close();
@@ -94,10 +102,10 @@ public final class NativeLinearMemory extends AbstractLinearMemory {
         return true;
     }
 
-    /** {@return 64 KiB: the reservation's base is rounded up to a page} */
+    /** {@return 2 MiB: the reservation's base is rounded up to {@link #BASE_BYTE_ALIGNMENT}} */
     @Override
     public long addressAlignment() {
-        return PAGE_BYTE_SIZE;
+        return BASE_BYTE_ALIGNMENT;
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.offcut.internal.memory;
 
-import dev.offcut.LinearMemory;
 import dev.offcut.internal.Checks;
 
 import java.lang.foreign.Arena;
@@ -84,16 +83,19 @@ final class Posix {
     }
 
     /**
-     * Maps {@code byteSize + 64 KiB} bytes inaccessible ({@code PROT_NONE}, {@code MAP_NORESERVE}) and returns the
-     * 64 KiB aligned part; the whole raw mapping is unmapped when {@code arena} closes.
+     * Maps {@code byteSize + byteAlignment} bytes inaccessible ({@code PROT_NONE}, {@code MAP_NORESERVE}) and returns
+     * the part that starts at the first multiple of {@code byteAlignment}; the whole raw mapping is unmapped when
+     * {@code arena} closes. The extra {@code byteAlignment} bytes are address space only: no page of them is ever
+     * committed.
      *
-     * @param byteSize the bytes to reserve, a whole number of pages
-     * @param arena    the arena whose closing unmaps the reservation
-     * @return the reservation, {@code byteSize} bytes, 64 KiB aligned
+     * @param byteSize      the bytes to reserve, a whole number of pages
+     * @param byteAlignment the base address's alignment, a power of two and a multiple of 64 KiB
+     * @param arena         the arena whose closing unmaps the reservation
+     * @return the reservation, {@code byteSize} bytes, aligned to {@code byteAlignment}
      * @throws OutOfMemoryError if the address space cannot be reserved
      */
-    static MemorySegment reserve(long byteSize, Arena arena) {
-        long rawSize = byteSize + LinearMemory.PAGE_BYTE_SIZE;
+    static MemorySegment reserve(long byteSize, long byteAlignment, Arena arena) {
+        long rawSize = byteSize + byteAlignment;
         MemorySegment raw;
         try {
             raw = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, rawSize, PROT_NONE,
@@ -105,7 +107,7 @@ final class Posix {
         if (rawAddress == -1L || rawAddress == 0L) {
             throw new OutOfMemoryError("cannot reserve " + byteSize + " bytes of address space");
         }
-        long base = Checks.alignUp(rawAddress, LinearMemory.PAGE_BYTE_SIZE);
+        long base = Checks.alignUp(rawAddress, byteAlignment);
         return MemorySegment.ofAddress(base).reinterpret(byteSize, arena, ignored -> unmap(rawAddress, rawSize));
     }
 
