@@ -4,6 +4,7 @@ import dev.offcut.internal.Checks;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -18,18 +19,38 @@ import java.util.Objects;
  * }                                                             // close() releases the memory
  * }</pre>
  *
+ * <h2>Kinds</h2>
+ * Each factory gives the kind of arena its name says, with the JDK's exceptions where the JDK's arena of that kind
+ * throws them:
+ * <table>
+ *   <caption>The two kinds</caption>
+ *   <tr><th>factory</th><th>like</th><th>segments accessible from</th><th>allocate, free</th>
+ *       <th>{@link #close()}</th><th>memory released</th></tr>
+ *   <tr><td>{@link #of(Allocator)}</td><td>{@link Arena#ofShared()}</td><td>every thread</td>
+ *       <td>any thread, as thread-safe as the allocator</td><td>any thread</td><td>by {@code close()}</td></tr>
+ *   <tr><td>{@link #ofConfined(Allocator)}</td><td>{@link Arena#ofConfined()}</td><td>the owner thread only</td>
+ *       <td>the owner thread only</td><td>the owner thread only</td><td>by {@code close()}</td></tr>
+ * </table>
+ * A confined arena's owner is the thread that called {@link #ofConfined(Allocator)}; from any other thread, segment
+ * access, allocation, {@code free}, {@code reallocate} and {@code close} throw {@link WrongThreadException}. Its
+ * allocator needs no lock then: an unsynchronized one such as {@link Allocator#binned(LinearMemory)} is right.
+ *
  * <h2>Segments</h2>
  * Every segment is a bounds-checked slice of the allocator's memory of exactly the requested size: code holding one
  * block cannot reach its neighbour through it. Its {@linkplain MemorySegment#scope() scope} is this arena's
- * {@link #scope()}, the memory's scope.
+ * {@link #scope()}: for {@link #of(Allocator)} the memory's own scope, for {@link #ofConfined(Allocator)} a
+ * confined scope of the arena's own, to which the memory lends its bytes
+ * ({@link LinearMemory#segment(Arena)}: the pages stay mapped until that scope ends, even if the memory is closed
+ * first).
  * <ul>
  *   <li>Over {@link LinearMemory#ofNative(long)}, {@link #close()} unmaps the memory: every segment handed out
  *       becomes inaccessible and {@code scope().isAlive()} turns false, as with any arena.</li>
- *   <li>Over {@link LinearMemory#of(MemorySegment) a fixed segment}, the segment and its scope belong to the caller:
- *       closing this arena stops it allocating, but the caller's scope stays alive until the caller closes it, and
- *       segments stay accessible until then. (Re-scoping them to this arena would let them outlive the caller's
- *       memory.) This is the one place where this class departs from {@link Arena#close()}'s specification, which
- *       says {@code scope().isAlive()} is false once {@code close} returns.</li>
+ *   <li>Over {@link LinearMemory#of(MemorySegment) a fixed segment} (only {@link #of(Allocator)} takes one), the
+ *       segment and its scope belong to the caller: closing this arena stops it allocating, but the caller's scope
+ *       stays alive until the caller closes it, and segments stay accessible until then. (Re-scoping them to this
+ *       arena would let them outlive the caller's memory.) This is the one place where this class departs from
+ *       {@link Arena#close()}'s specification, which says {@code scope().isAlive()} is false once {@code close}
+ *       returns. A confined caller's segment already gives confined slices.</li>
  * </ul>
  *
  * <h2>Freed segments</h2>
@@ -39,10 +60,11 @@ import java.util.Objects;
  * {@link Allocator#checked(Allocator)}, which at least refuses double and foreign frees exactly.
  *
  * <h2>Memory</h2>
- * The allocator's memory must be native ({@link LinearMemory#ofNative(long)}, or {@link LinearMemory#of(MemorySegment)}
- * over a native segment): {@link Arena#allocate(long, long)} promises native segments, which native code can be given.
- * Heap memory is refused: {@link LinearMemory#ofHeap(long)} moves to a new array when it grows, which would leave
- * earlier segments pointing at a stale copy, and a fixed heap segment's slices could not be passed to native code.
+ * The allocator's memory must be native ({@link LinearMemory#ofNative(long)}, or, for {@link #of(Allocator)},
+ * {@link LinearMemory#of(MemorySegment)} over a native segment): {@link Arena#allocate(long, long)} promises native
+ * segments, which native code can be given. Heap memory is refused: {@link LinearMemory#ofHeap(long)} moves to a new
+ * array when it grows, which would leave earlier segments pointing at a stale copy, and a fixed heap segment's slices
+ * could not be passed to native code.
  *
  * <h2>Alignment</h2>
  * A {@code byteAlignment} aligns the segment's address, and an allocator aligns offsets, so an arena serves alignments
@@ -64,38 +86,97 @@ import java.util.Objects;
  * report it the same way.
  *
  * <h2>Thread safety</h2>
- * As thread-safe as the allocator: wrap it in {@link Allocator#locked(Allocator)} to share the arena between threads.
- * {@link #close()} must not race with other calls.
+ * A shared arena is as thread-safe as its allocator: wrap it in {@link Allocator#locked(Allocator)}, or
+ * use {@link Allocator#concurrent(LinearMemory)}, to allocate from several threads. A shared arena's
+ * {@link #close()} must not race with other calls. A confined arena is used by its owner thread only, and says so.
  */
 public final class OffcutArena implements Arena {
 
+    /** Which JDK arena this one behaves as: see the class comment's table. */
+    private enum Kind {
+        SHARED, CONFINED
+    }
+
     private final Allocator allocator;
     private final LinearMemory memory;
+    private final Kind kind;
+    /** The thread a confined arena is bound to; {@code null} for the other kinds. */
+    private final Thread owner;
+    /**
+     * The confined arena whose scope the segments get, lent the memory's bytes; {@code null} for a
+     * shared arena, whose segments are the memory's own.
+     */
+    private final Arena borrower;
     private final MemorySegment.Scope scope;
     /** The largest {@code byteAlignment} served; larger powers of two are out of memory: see the class comment. */
     private final long maxByteAlignment;
+    /**
+     * The memory's bytes in {@link #borrower}'s scope as last lent; lent again when a block ends past it (the memory
+     * grew since).
+     */
+    private MemorySegment lentView;
     private volatile boolean closed;
 
-    private OffcutArena(Allocator allocator) {
+    private OffcutArena(Allocator allocator, Kind kind) {
         this.allocator = allocator;
         this.memory = allocator.memory();
-        this.scope = memory.segment().scope();
+        this.kind = kind;
+        this.owner = kind == Kind.CONFINED ? Thread.currentThread() : null;
         // An offset aligned beyond the memory's base alignment is not an aligned address, and an Arena promises
-        // address alignment: the memory says how far its offsets carry over (64 KiB for ofNative, whatever the
+        // address alignment: the memory says how far its offsets carry over (2 MiB for ofNative, whatever the
         // segment has for a fixed one).
         this.maxByteAlignment = Math.min(memory.addressAlignment(), Allocator.MAX_BYTE_ALIGNMENT);
+        if (kind == Kind.SHARED) {
+            this.borrower = null;
+            this.scope = memory.segment().scope();
+            return;
+        }
+        Arena ownArena = Arena.ofConfined();
+        try {
+            this.lentView = memory.segment(ownArena);
+        } catch (UnsupportedOperationException e) {
+            ownArena.close();
+            throw new IllegalArgumentException("a confined OffcutArena needs the allocator's memory to"
+                    + " be LinearMemory.ofNative, was " + memory + " (over a fixed segment, use OffcutArena.of: its"
+                    + " slices have the caller's scope, confined if the caller's arena is)", e);
+        }
+        this.borrower = ownArena;
+        this.scope = ownArena.scope();
     }
 
     /**
-     * Returns an arena that allocates with {@code allocator} and, when closed, closes its memory.
+     * Returns a <b>shared</b> arena, like {@link Arena#ofShared()}: its segments are accessible from every thread and
+     * it may be closed from any thread; allocation is as thread-safe as {@code allocator}. Closing it closes the
+     * memory.
      *
      * @param allocator the allocator; the arena takes ownership of its memory
-     * @return a new arena
+     * @return a new shared arena
      * @throws NullPointerException     if {@code allocator} is {@code null}
      * @throws IllegalArgumentException if the allocator's memory is not native or does not grow in place (heap memory)
      * @throws IllegalStateException    if the memory is closed
      */
     public static OffcutArena of(Allocator allocator) {
+        return new OffcutArena(checkMemory(allocator), Kind.SHARED);
+    }
+
+    /**
+     * Returns a <b>confined</b> arena, like {@link Arena#ofConfined()}, owned by the calling thread: its segments are
+     * accessible from that thread only, and allocation, {@code free}, {@code reallocate} and {@code close} from any
+     * other thread throw {@link WrongThreadException}, as do accesses to its segments. Closing it makes every segment
+     * inaccessible and closes the memory.
+     *
+     * @param allocator the allocator, which need not be thread-safe; the arena takes ownership of its memory, which
+     *                  must be {@link LinearMemory#ofNative(long)}
+     * @return a new confined arena
+     * @throws NullPointerException     if {@code allocator} is {@code null}
+     * @throws IllegalArgumentException if the allocator's memory is not {@link LinearMemory#ofNative(long)}
+     * @throws IllegalStateException    if the memory is closed
+     */
+    public static OffcutArena ofConfined(Allocator allocator) {
+        return new OffcutArena(checkMemory(allocator), Kind.CONFINED);
+    }
+
+    private static Allocator checkMemory(Allocator allocator) {
         Objects.requireNonNull(allocator, "allocator");
         LinearMemory memory = allocator.memory();
         if (!memory.segment().isNative() || !memory.growsInPlace()) {
@@ -103,7 +184,7 @@ public final class OffcutArena implements Arena {
                     + ".ofNative, or LinearMemory.of over a native segment), was " + memory + ": an arena hands out"
                     + " native segments, and heap memory moves when it grows, which would strand segments");
         }
-        return new OffcutArena(allocator);
+        return allocator;
     }
 
     /**
@@ -125,13 +206,14 @@ public final class OffcutArena implements Arena {
      * @throws IllegalArgumentException if {@code byteSize} is negative or {@code byteAlignment} is not a positive
      *                                  power of two
      * @throws IllegalStateException    if the arena is closed
+     * @throws WrongThreadException     if the arena is confined and this is not its owner thread
      * @throws OutOfMemoryError         if the allocator cannot find the memory, {@code byteSize} is larger than
      *                                  {@link Allocator#MAX_BYTE_SIZE} or {@code byteAlignment} larger than this arena
      *                                  serves (see the class comment)
      */
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-        requireOpen();
+        requireUsable();
         if (!checkRequest(byteSize, byteAlignment)) {
             throw outOfMemory(byteSize, byteAlignment);
         }
@@ -154,9 +236,10 @@ public final class OffcutArena implements Arena {
      * @throws IllegalArgumentException if {@code byteSize} is negative or {@code byteAlignment} is not a positive
      *                                  power of two
      * @throws IllegalStateException    if the arena is closed
+     * @throws WrongThreadException     if the arena is confined and this is not its owner thread
      */
     public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
-        requireOpen();
+        requireUsable();
         if (!checkRequest(byteSize, byteAlignment)) {
             return MemorySegment.NULL;
         }
@@ -174,12 +257,13 @@ public final class OffcutArena implements Arena {
      * @throws IllegalArgumentException if {@code byteSize} is negative or {@code byteAlignment} is not a positive
      *                                  power of two
      * @throws IllegalStateException    if the arena is closed
+     * @throws WrongThreadException     if the arena is confined and this is not its owner thread
      * @throws OutOfMemoryError         if the allocator cannot find the memory, {@code byteSize} is larger than
      *                                  {@link Allocator#MAX_BYTE_SIZE} or {@code byteAlignment} larger than this arena
      *                                  serves (see the class comment)
      */
     public MemorySegment allocateUninitialized(long byteSize, long byteAlignment) {
-        requireOpen();
+        requireUsable();
         if (!checkRequest(byteSize, byteAlignment)) {
             throw outOfMemory(byteSize, byteAlignment);
         }
@@ -194,6 +278,7 @@ public final class OffcutArena implements Arena {
      * @throws IllegalArgumentException if the segment was not handed out by this arena, or the allocator can tell it
      *                                  is not a live block; nothing is freed then
      * @throws IllegalStateException    if the arena is closed
+     * @throws WrongThreadException     if the arena is confined and this is not its owner thread
      */
     public void free(MemorySegment segment) {
         allocator.free(offsetOf(segment), segment.byteSize());
@@ -210,6 +295,7 @@ public final class OffcutArena implements Arena {
      * @throws IllegalArgumentException if the segment was not handed out by this arena or the allocator can tell it
      *                                  is not a live block, or the size is out of range
      * @throws IllegalStateException    if the arena is closed
+     * @throws WrongThreadException     if the arena is confined and this is not its owner thread
      * @throws OutOfMemoryError         if there is no room (or {@code newByteSize} or {@code byteAlignment} is
      *                                  beyond the bounds); the segment is then still live and unchanged
      */
@@ -229,11 +315,12 @@ public final class OffcutArena implements Arena {
      * @throws IllegalArgumentException if the segment was not handed out by this arena or the allocator can tell it
      *                                  is not a live block, or an argument is out of range
      * @throws IllegalStateException    if the arena is closed
+     * @throws WrongThreadException     if the arena is confined and this is not its owner thread
      * @throws OutOfMemoryError         if there is no room (or {@code newByteSize} or {@code byteAlignment} is
      *                                  beyond the bounds); the segment is then still live and unchanged
      */
     public MemorySegment reallocate(MemorySegment segment, long newByteSize, long byteAlignment) {
-        requireOpen();
+        requireUsable();
         boolean servable = checkRequest("newByteSize", newByteSize, byteAlignment);
         long offset = offsetOf(segment);
         if (!servable) {
@@ -248,8 +335,9 @@ public final class OffcutArena implements Arena {
     }
 
     /**
-     * Returns the scope of every segment this arena allocates: the memory's scope. Over native memory it stops being
-     * alive when the arena closes.
+     * Returns the scope of every segment this arena allocates: for {@link #of(Allocator)} the memory's scope, which
+     * over native memory stops being alive when the arena closes; for {@link #ofConfined(Allocator)} a confined scope
+     * of the arena's own, owned by its owner thread, that ends when the arena closes.
      *
      * @return the scope
      */
@@ -264,15 +352,24 @@ public final class OffcutArena implements Arena {
      * fixed segment}, unlike {@link Arena#close()}'s specification, the scope is the caller's and stays alive: this
      * arena stops allocating, and its segments stay accessible until the caller closes the segment's own arena.
      *
-     * @throws IllegalStateException if the arena is already closed, as {@link Arena#close()} requires, or if the
-     *                               memory cannot be closed yet because a segment is in use by a native call; the
-     *                               arena then stays open
+     * @throws IllegalStateException         if the arena is already closed, as {@link Arena#close()} requires, or if
+     *                                       a segment is in use by a native call; the arena then stays open (a
+     *                                       confined arena: unless only the memory's own scope was in use, through
+     *                                       {@code allocator().memory()}; the arena is then closed and the memory
+     *                                       can be closed again later)
+     * @throws WrongThreadException          if the arena is confined and this is not its owner thread
      */
     @Override
     public void close() {
-        requireOpen();
-        memory.close(); // first: if it throws, the arena stays open and can be closed again later
-        closed = true;
+        requireUsable();
+        if (kind == Kind.CONFINED) {
+            borrower.close(); // first: if a downcall still uses a segment it throws, and nothing has changed
+            closed = true;
+            memory.close(); // the pages are unmapped now: the memory's hold was the last one left
+        } else {
+            memory.close(); // first: if it throws, the arena stays open and can be closed again later
+            closed = true;
+        }
     }
 
     private boolean checkRequest(long byteSize, long byteAlignment) {
@@ -311,14 +408,30 @@ public final class OffcutArena implements Arena {
         return new OutOfMemoryError("cannot allocate " + byteSize + " bytes aligned to " + byteAlignment + ": " + why);
     }
 
-    private void requireOpen() {
+    /**
+     * Refuses a call from a confined arena's other threads, and any call once the arena is closed, with the exceptions
+     * the JDK's arenas throw.
+     */
+    private void requireUsable() {
+        if (owner != null && Thread.currentThread() != owner) {
+            throw new WrongThreadException("this OffcutArena is confined to thread " + owner.threadId()
+                    + " (" + owner.getName() + "), called from thread " + Thread.currentThread().threadId());
+        }
         if (closed) {
             throw new IllegalStateException("the arena is closed");
         }
     }
 
     private MemorySegment slice(long offset, long byteSize) {
-        return memory.segment().asSlice(offset, byteSize);
+        if (borrower == null) {
+            return memory.segment().asSlice(offset, byteSize);
+        }
+        MemorySegment view = lentView;
+        if (offset + byteSize > view.byteSize()) {
+            view = memory.segment(borrower); // the memory grew since the last lend: see its new pages
+            lentView = view;
+        }
+        return view.asSlice(offset, byteSize);
     }
 
     /**
@@ -327,7 +440,7 @@ public final class OffcutArena implements Arena {
      * @throws IllegalArgumentException if the segment lies outside this arena's memory
      */
     private long offsetOf(MemorySegment segment) {
-        requireOpen();
+        requireUsable();
         MemorySegment base = memory.segment();
         boolean sameMemory = segment.isNative() && segment.scope().equals(scope); // the memory is native: see of()
         long offset = segment.address() - base.address();
@@ -339,6 +452,7 @@ public final class OffcutArena implements Arena {
 
     @Override
     public String toString() {
-        return "OffcutArena[" + allocator + (closed ? ", closed" : "") + "]";
+        return "OffcutArena[" + kind.name().toLowerCase(Locale.ROOT) + ", " + allocator + (closed ? ", closed" : "")
+                + "]";
     }
 }
