@@ -4,6 +4,7 @@ import dev.offcut.internal.Checks;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -23,13 +24,16 @@ import java.util.Objects;
  * Each factory gives the kind of arena its name says, with the JDK's exceptions where the JDK's arena of that kind
  * throws them:
  * <table>
- *   <caption>The two kinds</caption>
+ *   <caption>The three kinds</caption>
  *   <tr><th>factory</th><th>like</th><th>segments accessible from</th><th>allocate, free</th>
  *       <th>{@link #close()}</th><th>memory released</th></tr>
  *   <tr><td>{@link #of(Allocator)}</td><td>{@link Arena#ofShared()}</td><td>every thread</td>
  *       <td>any thread, as thread-safe as the allocator</td><td>any thread</td><td>by {@code close()}</td></tr>
  *   <tr><td>{@link #ofConfined(Allocator)}</td><td>{@link Arena#ofConfined()}</td><td>the owner thread only</td>
  *       <td>the owner thread only</td><td>the owner thread only</td><td>by {@code close()}</td></tr>
+ *   <tr><td>{@link #ofAuto(Allocator)}</td><td>{@link Arena#ofAuto()}</td><td>every thread</td>
+ *       <td>any thread, as thread-safe as the allocator</td>
+ *       <td>never ({@link UnsupportedOperationException})</td><td>by the garbage collector</td></tr>
  * </table>
  * A confined arena's owner is the thread that called {@link #ofConfined(Allocator)}; from any other thread, segment
  * access, allocation, {@code free}, {@code reallocate} and {@code close} throw {@link WrongThreadException}. Its
@@ -38,8 +42,8 @@ import java.util.Objects;
  * <h2>Segments</h2>
  * Every segment is a bounds-checked slice of the allocator's memory of exactly the requested size: code holding one
  * block cannot reach its neighbour through it. Its {@linkplain MemorySegment#scope() scope} is this arena's
- * {@link #scope()}: for {@link #of(Allocator)} the memory's own scope, for {@link #ofConfined(Allocator)} a
- * confined scope of the arena's own, to which the memory lends its bytes
+ * {@link #scope()}: for {@link #of(Allocator)} the memory's own scope, for {@link #ofConfined(Allocator)} and
+ * {@link #ofAuto(Allocator)} a confined or automatic scope of the arena's own, to which the memory lends its bytes
  * ({@link LinearMemory#segment(Arena)}: the pages stay mapped until that scope ends, even if the memory is closed
  * first).
  * <ul>
@@ -66,6 +70,21 @@ import java.util.Objects;
  * array when it grows, which would leave earlier segments pointing at a stale copy, and a fixed heap segment's slices
  * could not be passed to native code.
  *
+ * <p>Two things about its memory that no {@code Arena} method shows:
+ * <ul>
+ *   <li><b>Not direct memory.</b> Nothing of an {@code OffcutArena} counts against {@code -XX:MaxDirectMemorySize}
+ *       (nor shows in the {@code direct} buffer pool's statistics): the memory reserves its own address space with
+ *       {@code mmap}. Its limit is the memory's maximum ({@link LinearMemory#ofNative(long)}'s
+ *       {@code maxByteSize}), and RAM is used only by pages the allocator has grown into.</li>
+ *   <li><b>No garbage collection unless asked.</b> An arena from {@link #of(Allocator)} or
+ *       {@link #ofConfined(Allocator)} that becomes unreachable without {@link #close()} keeps its reservation and
+ *       every page it grew until the process ends, as an unclosed {@link Arena#ofShared()} or
+ *       {@link Arena#ofConfined()} keeps its memory: close it, with try-with-resources where the lifetime is a block.
+ *       {@link #ofAuto(Allocator)} is the exception: the garbage collector releases its memory once the arena and
+ *       every segment it handed out are unreachable, at the cost of one cleaner registration per arena (nothing per
+ *       allocation).</li>
+ * </ul>
+ *
  * <h2>Alignment</h2>
  * A {@code byteAlignment} aligns the segment's address, and an allocator aligns offsets, so an arena serves alignments
  * up to the alignment of its memory's base address ({@link LinearMemory#addressAlignment()}): <b>2 MiB</b> over
@@ -86,7 +105,7 @@ import java.util.Objects;
  * report it the same way.
  *
  * <h2>Thread safety</h2>
- * A shared arena is as thread-safe as its allocator: wrap it in {@link Allocator#locked(Allocator)}, or
+ * A shared or automatic arena is as thread-safe as its allocator: wrap it in {@link Allocator#locked(Allocator)}, or
  * use {@link Allocator#concurrent(LinearMemory)}, to allocate from several threads. A shared arena's
  * {@link #close()} must not race with other calls. A confined arena is used by its owner thread only, and says so.
  */
@@ -94,7 +113,7 @@ public final class OffcutArena implements Arena {
 
     /** Which JDK arena this one behaves as: see the class comment's table. */
     private enum Kind {
-        SHARED, CONFINED
+        SHARED, CONFINED, AUTOMATIC
     }
 
     private final Allocator allocator;
@@ -103,7 +122,7 @@ public final class OffcutArena implements Arena {
     /** The thread a confined arena is bound to; {@code null} for the other kinds. */
     private final Thread owner;
     /**
-     * The confined arena whose scope the segments get, lent the memory's bytes; {@code null} for a
+     * The confined or automatic arena whose scope the segments get, lent the memory's bytes; {@code null} for a
      * shared arena, whose segments are the memory's own.
      */
     private final Arena borrower;
@@ -112,9 +131,10 @@ public final class OffcutArena implements Arena {
     private final long maxByteAlignment;
     /**
      * The memory's bytes in {@link #borrower}'s scope as last lent; lent again when a block ends past it (the memory
-     * grew since).
+     * grew since). Racing threads of an automatic arena may both lend again: harmless, a later lend holds nothing
+     * more.
      */
-    private MemorySegment lentView;
+    private volatile MemorySegment lentView;
     private volatile boolean closed;
 
     private OffcutArena(Allocator allocator, Kind kind) {
@@ -131,17 +151,29 @@ public final class OffcutArena implements Arena {
             this.scope = memory.segment().scope();
             return;
         }
-        Arena ownArena = Arena.ofConfined();
+        Arena ownArena = kind == Kind.CONFINED ? Arena.ofConfined() : Arena.ofAuto();
         try {
             this.lentView = memory.segment(ownArena);
         } catch (UnsupportedOperationException e) {
-            ownArena.close();
-            throw new IllegalArgumentException("a confined OffcutArena needs the allocator's memory to"
+            if (kind == Kind.CONFINED) {
+                ownArena.close();
+            }
+            throw new IllegalArgumentException("a confined or automatic OffcutArena needs the allocator's memory to"
                     + " be LinearMemory.ofNative, was " + memory + " (over a fixed segment, use OffcutArena.of: its"
                     + " slices have the caller's scope, confined if the caller's arena is)", e);
         }
         this.borrower = ownArena;
         this.scope = ownArena.scope();
+        if (kind == Kind.AUTOMATIC) {
+            // Once no segment and not this arena reach the scope, nothing can reach the memory's blocks: close it.
+            // The action holds the memory, never the scope (or it would keep the scope reachable forever).
+            AutomaticRelease.CLEANER.register(scope, memory::close);
+        }
+    }
+
+    /** The cleaner of automatic arenas, started with the first one. */
+    private static final class AutomaticRelease {
+        static final Cleaner CLEANER = Cleaner.create();
     }
 
     /**
@@ -174,6 +206,24 @@ public final class OffcutArena implements Arena {
      */
     public static OffcutArena ofConfined(Allocator allocator) {
         return new OffcutArena(checkMemory(allocator), Kind.CONFINED);
+    }
+
+    /**
+     * Returns an <b>automatic</b> arena, like {@link Arena#ofAuto()}: its segments are accessible from every thread,
+     * allocation is as thread-safe as {@code allocator}, it cannot be closed, and the garbage collector closes its
+     * memory (unmapping it) some time after the arena and every segment it handed out have become unreachable.
+     * {@link #free(MemorySegment)} and {@link #reallocate} work as in the other kinds.
+     *
+     * @param allocator the allocator; the arena takes ownership of its memory, which must be
+     *                  {@link LinearMemory#ofNative(long)}; keeping a reference to the allocator or the memory does not
+     *                  keep the segments' scope alive
+     * @return a new automatic arena
+     * @throws NullPointerException     if {@code allocator} is {@code null}
+     * @throws IllegalArgumentException if the allocator's memory is not {@link LinearMemory#ofNative(long)}
+     * @throws IllegalStateException    if the memory is closed
+     */
+    public static OffcutArena ofAuto(Allocator allocator) {
+        return new OffcutArena(checkMemory(allocator), Kind.AUTOMATIC);
     }
 
     private static Allocator checkMemory(Allocator allocator) {
@@ -337,7 +387,8 @@ public final class OffcutArena implements Arena {
     /**
      * Returns the scope of every segment this arena allocates: for {@link #of(Allocator)} the memory's scope, which
      * over native memory stops being alive when the arena closes; for {@link #ofConfined(Allocator)} a confined scope
-     * of the arena's own, owned by its owner thread, that ends when the arena closes.
+     * of the arena's own, owned by its owner thread, that ends when the arena closes; for {@link #ofAuto(Allocator)}
+     * an automatic scope of its own, alive as long as the arena or one of its segments is reachable.
      *
      * @return the scope
      */
@@ -358,9 +409,14 @@ public final class OffcutArena implements Arena {
      *                                       {@code allocator().memory()}; the arena is then closed and the memory
      *                                       can be closed again later)
      * @throws WrongThreadException          if the arena is confined and this is not its owner thread
+     * @throws UnsupportedOperationException if the arena is automatic ({@link #ofAuto(Allocator)})
      */
     @Override
     public void close() {
+        if (kind == Kind.AUTOMATIC) {
+            throw new UnsupportedOperationException("an automatic OffcutArena (OffcutArena.ofAuto) cannot be closed:"
+                    + " the garbage collector releases its memory");
+        }
         requireUsable();
         if (kind == Kind.CONFINED) {
             borrower.close(); // first: if a downcall still uses a segment it throws, and nothing has changed

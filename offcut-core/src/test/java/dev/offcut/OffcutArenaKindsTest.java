@@ -11,6 +11,8 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,13 +20,15 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The confined {@link OffcutArena}: the JDK's exception types from the wrong thread, close semantics, and segments
- * that outlive a memory closed behind the arena's back.
+ * The confined and automatic {@link OffcutArena}s: the JDK's exception types from the wrong thread, close semantics,
+ * segments that outlive a memory closed behind the arena's back, release by the garbage collector, and memory that
+ * no kind counts as direct memory.
  */
 @ExtendWith(OutOfMemoryAsFailure.class)
 class OffcutArenaKindsTest {
@@ -201,5 +205,100 @@ class OffcutArenaKindsTest {
         assertInstanceOf(WrongThreadException.class, thrownOnAnotherThread(() -> {
             long ignored = (long) strlen.invokeExact(text);
         }));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Automatic
+
+    @Test
+    void anAutomaticArenaCannotBeClosedAndServesEveryThread() throws Exception {
+        OffcutArena arena = OffcutArena.ofAuto(Allocator.locked(Allocator.binned(LinearMemory.ofNative(1L << 28))));
+        assertThrows(UnsupportedOperationException.class, arena::close);
+        MemorySegment segment = arena.allocate(64, 8);
+        assertEquals(arena.scope(), segment.scope());
+        assertNothingThrown(thrownOnAnotherThread(() -> {
+            segment.set(ValueLayout.JAVA_LONG, 0, 9L);
+            for (int i = 0; i < 200; i++) {
+                arena.free(arena.allocate(3 * PAGE, 16)); // grows the memory from this thread
+            }
+        }));
+        assertEquals(9L, segment.get(ValueLayout.JAVA_LONG, 0));
+        MemorySegment large = arena.allocate(40 * PAGE, 8);
+        large.set(ValueLayout.JAVA_BYTE, 40 * PAGE - 1, (byte) 2);
+        assertTrue(arena.scope().isAlive());
+        assertTrue(arena.toString().contains("automatic"), arena.toString());
+        arena.free(large);
+        arena.free(segment);
+        assertThrows(IllegalArgumentException.class,
+                () -> OffcutArena.ofAuto(Allocator.freeList(LinearMemory.ofHeap(PAGE))));
+    }
+
+    private static void assertNothingThrown(Throwable thrown) {
+        if (thrown != null) {
+            throw new AssertionError("the other thread threw", thrown);
+        }
+    }
+
+    @Test
+    void theGarbageCollectorReleasesAnAutomaticArenasMemoryOnlyOnceNoSegmentIsReachable() throws Exception {
+        LinearMemory memory = LinearMemory.ofNative(1L << 30);
+        MemorySegment kept = allocateAndDropTheArena(memory);
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertTrue(isOpen(memory), "a reachable segment keeps the arena's scope, and so the memory, alive");
+        assertEquals(77L, kept.get(ValueLayout.JAVA_LONG, 0));
+        kept = null;
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (isOpen(memory) && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertFalse(isOpen(memory), "the memory was closed once the arena and its segments were unreachable");
+        assertNotNull(memory.toString());
+    }
+
+    /** Allocates in an automatic arena over {@code memory} and returns one segment; the arena is dropped here. */
+    private static MemorySegment allocateAndDropTheArena(LinearMemory memory) {
+        OffcutArena arena = OffcutArena.ofAuto(Allocator.binned(memory));
+        for (int i = 0; i < 10; i++) {
+            arena.allocate(1000, 8);
+        }
+        MemorySegment kept = arena.allocate(64, 8);
+        kept.set(ValueLayout.JAVA_LONG, 0, 77L);
+        return kept;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Every kind
+
+    @Test
+    void noKindCountsAgainstTheDirectMemoryLimit() {
+        // Documented: the memory maps its own address space, so the direct buffer pool, which -XX:MaxDirectMemorySize
+        // limits, does not see it (a memory built on direct buffers would).
+        BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(pool -> pool.getName().equals("direct")).findFirst().orElseThrow();
+        long byteSize = 8L << 20;
+        long before = direct.getMemoryUsed();
+        List<OffcutArena> arenas = List.of(
+                OffcutArena.of(Allocator.binned(LinearMemory.ofNative(64L << 20))),
+                OffcutArena.ofConfined(Allocator.binned(LinearMemory.ofNative(64L << 20))),
+                OffcutArena.ofAuto(Allocator.binned(LinearMemory.ofNative(64L << 20))));
+        for (OffcutArena arena : arenas) {
+            arena.allocate(byteSize).fill((byte) 1);
+        }
+        assertEquals(before, direct.getMemoryUsed(), "no OffcutArena counts as direct memory");
+        arenas.get(0).close();
+        arenas.get(1).close();
+    }
+
+    private static boolean isOpen(LinearMemory memory) {
+        try {
+            memory.segment();
+            return true;
+        } catch (IllegalStateException closed) {
+            return false;
+        }
     }
 }
