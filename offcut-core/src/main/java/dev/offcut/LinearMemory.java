@@ -6,6 +6,7 @@ import dev.offcut.internal.memory.FixedLinearMemory;
 import dev.offcut.internal.memory.HeapLinearMemory;
 import dev.offcut.internal.memory.NativeLinearMemory;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 import java.util.function.LongPredicate;
@@ -19,7 +20,8 @@ import java.util.function.LongPredicate;
  * <ul>
  *   <li>{@link #ofNative(long)}: native memory. Address space for the maximum is reserved up front and pages are
  *       committed as the memory grows, so growing never copies and untouched pages cost no RAM. The base address is
- *       64 KiB aligned.</li>
+ *       2 MiB aligned (the reservation is 2 MiB larger to allow it, in address space only), so offsets aligned to
+ *       anything up to 2 MiB, huge pages included, are aligned addresses too.</li>
  *   <li>{@link #ofHeap(long)}: a Java {@code long[]} that grows by copying into a larger array. Offsets stay valid
  *       across a grow; segments taken before it do not (see {@link #growsInPlace()}).</li>
  *   <li>{@link #of(MemorySegment)}: a fixed segment the caller supplies (native, heap or a mapped file). It cannot
@@ -36,9 +38,9 @@ import java.util.function.LongPredicate;
  *
  * <h2>Evolution</h2>
  * The interface is sealed: every backing is Offcut's own, made by the factories below, so later releases may add
- * methods to it (as {@link #releasePages(long, long)} and {@link #addressAlignment()} were added) without breaking
- * anyone. A new kind of backing arrives as a new factory. {@link Allocator}, which users do implement (to wrap one),
- * grows only by default methods instead: see its "Evolution" section.
+ * methods to it (as {@link #releasePages(long, long)}, {@link #addressAlignment()} and {@link #segment(Arena)} were
+ * added) without breaking anyone. A new kind of backing arrives as a new factory. {@link Allocator}, which users do
+ * implement (to wrap one), grows only by default methods instead: see its "Evolution" section.
  */
 public sealed interface LinearMemory extends AutoCloseable permits AbstractLinearMemory, FaultInjectingLinearMemory {
 
@@ -103,6 +105,27 @@ public sealed interface LinearMemory extends AutoCloseable permits AbstractLinea
     MemorySegment segment();
 
     /**
+     * Returns a segment over the whole memory now, offsets {@code [0, byteSize())}, as {@link #segment()} does, but
+     * in {@code arena}'s scope instead of the memory's: for an arena that hands out the memory's bytes under a scope
+     * of its own, as a confined or automatic {@link OffcutArena} does.
+     *
+     * <p>The pages stay mapped while either scope is alive. Closing this memory ends its allocators and the segments of
+     * its own scope; segments of {@code arena}'s scope stay accessible until {@code arena} closes (an automatic arena:
+     * until the garbage collector finds it unreachable), and the address space is given back only then. The segment
+     * does not follow later grows: call again to see them (a later call for the same arena holds nothing more).
+     *
+     * @param arena the arena whose scope the segment gets
+     * @return the memory's bytes now, in {@code arena}'s scope
+     * @throws NullPointerException          if {@code arena} is {@code null}
+     * @throws UnsupportedOperationException if the memory's bytes are not its own to give another scope: only
+     *                                       {@link #ofNative(long) native memory} does (heap memory moves when it
+     *                                       grows, and a fixed segment lives as long as its caller's scope)
+     * @throws IllegalStateException         if this memory or {@code arena} is closed
+     * @throws WrongThreadException          if {@code arena} is confined to another thread
+     */
+    MemorySegment segment(Arena arena);
+
+    /**
      * Tells whether growing keeps the memory at the same place, so that segments taken earlier still reach the same
      * bytes. True for native and fixed memories; false for heap memory, which grows by copying into a new array.
      *
@@ -112,7 +135,7 @@ public sealed interface LinearMemory extends AutoCloseable permits AbstractLinea
 
     /**
      * Returns the alignment of the memory's base address: an offset aligned to any power of two up to this value is
-     * an address aligned to it too. 64 KiB for {@link #ofNative(long) native memory}, 8 for
+     * an address aligned to it too. 2 MiB for {@link #ofNative(long) native memory}, 8 for
      * {@link #ofHeap(long) heap memory}, and for {@link #of(MemorySegment) a fixed segment} the segment's own
      * ({@link MemorySegment#maxByteAlignment()}, at most 2<sup>32</sup>).
      *

@@ -229,11 +229,12 @@ class LinearMemoryTest {
     }
 
     @Test
-    void nativeMemoryIsPageAligned() {
-        for (int i = 0; i < 5; i++) {
+    void nativeMemoryIs2MiBAligned() {
+        // Memories of different sizes, all kept open, so that their bases land at different addresses.
+        for (int i = 0; i < 12; i++) {
             LinearMemory memory = LinearMemory.ofNative((i + 1) * PAGE + 12345, PAGE);
             resources.add(memory);
-            assertEquals(0, memory.segment().address() % PAGE, "base address is 64 KiB aligned");
+            assertEquals(0, memory.segment().address() % (2L << 20), "base address is 2 MiB aligned");
             assertTrue(memory.segment().isNative());
         }
     }
@@ -325,11 +326,11 @@ class LinearMemoryTest {
     @Test
     void addressAlignmentIsWhatEachBackingGuarantees() {
         LinearMemory nativeMemory = create(Growable.NATIVE);
-        assertEquals(PAGE, nativeMemory.addressAlignment());
+        assertEquals(2L << 20, nativeMemory.addressAlignment(), "2 MiB, a huge page");
         nativeMemory.grow(1);
         assertEquals(0, nativeMemory.segment().address() % nativeMemory.addressAlignment());
         assertEquals(Long.BYTES, create(Growable.HEAP).addressAlignment());
-        assertEquals(PAGE, create(Growable.FAULT_INJECTING_NATIVE).addressAlignment(), "the delegate's");
+        assertEquals(2L << 20, create(Growable.FAULT_INJECTING_NATIVE).addressAlignment(), "the delegate's");
         LinearMemory fixedNative = LinearMemory.of(callersSegment(Fixed.NATIVE));
         resources.add(fixedNative);
         assertTrue(fixedNative.addressAlignment() >= PAGE, "the segment was allocated 64 KiB aligned");

@@ -34,6 +34,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class OffcutArenaTest {
 
     private static final long PAGE = LinearMemory.PAGE_BYTE_SIZE;
+    /** The alignment native memories serve: a huge page of x86-64 and arm64. */
+    private static final long HUGE_PAGE = 2L << 20;
 
     private final List<AutoCloseable> resources = new ArrayList<>();
 
@@ -131,9 +133,9 @@ class OffcutArenaTest {
 
     @ParameterizedTest
     @EnumSource(Kind.class)
-    void addressesAreAlignedUpToAPage(Kind kind) {
+    void addressesAreAlignedUpTo2MiB(Kind kind) {
         OffcutArena arena = arena(kind);
-        for (long byteAlignment = 1; byteAlignment <= PAGE; byteAlignment <<= 1) {
+        for (long byteAlignment = 1; byteAlignment <= HUGE_PAGE; byteAlignment <<= 1) {
             MemorySegment segment = arena.allocate(3, byteAlignment);
             assertEquals(0, segment.address() % byteAlignment, "aligned to " + byteAlignment);
             MemorySegment raw = arena.allocateUninitialized(3, byteAlignment);
@@ -150,69 +152,135 @@ class OffcutArenaTest {
         assertThrows(IllegalArgumentException.class, () -> arena.allocate(8, 0));
         assertThrows(IllegalArgumentException.class, () -> arena.allocate(8, 3));
         assertThrows(IllegalArgumentException.class, () -> arena.allocate(8, -8));
+        assertThrows(IllegalArgumentException.class, () -> arena.allocate(8, Long.MIN_VALUE));
         assertThrows(IllegalArgumentException.class, () -> arena.allocateUninitialized(-1, 8));
         assertThrows(IllegalArgumentException.class, () -> arena.allocateUninitialized(8, 6));
-        assertThrows(IllegalArgumentException.class, () -> arena.allocate(8, 1L << 40), "past MAX_BYTE_ALIGNMENT");
         MemorySegment segment = arena.allocate(16, 8);
         assertThrows(IllegalArgumentException.class, () -> arena.reallocate(segment, -1));
         assertEquals(1, arena.allocator().stats().allocationCount());
         arena.allocator().verify();
     }
 
+    /**
+     * {@link Arena#allocate(long, long)} throws {@link IllegalArgumentException} only for a negative size or a bad
+     * alignment: a size no allocator can hand out is out of memory, through the arena's own forms and every
+     * {@link SegmentAllocator} default built on them, and nothing changes.
+     */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aSizeBeyondEveryAllocatorsLimitIsOutOfMemoryThroughEveryForm(Kind kind) {
+        OffcutArena arena = arena(kind);
+        MemorySegment kept = arena.allocate(16, 8);
+        kept.fill((byte) 3);
+        AllocatorStats before = arena.allocator().stats();
+        for (long byteSize : new long[] {Allocator.MAX_BYTE_SIZE + 1, Long.MAX_VALUE}) {
+            List<Executable> outOfMemory = List.of(
+                    () -> arena.allocate(byteSize, 2),
+                    () -> arena.allocate(byteSize),
+                    () -> arena.allocateUninitialized(byteSize, 8),
+                    () -> arena.reallocate(kept, byteSize),
+                    () -> arena.reallocate(kept, byteSize, 16),
+                    () -> arena.allocate(ValueLayout.JAVA_BYTE, byteSize),
+                    () -> arena.allocate(MemoryLayout.sequenceLayout(byteSize / 8, ValueLayout.JAVA_LONG)),
+                    () -> arena.allocate(ValueLayout.JAVA_LONG, byteSize / 8));
+            for (Executable call : outOfMemory) {
+                OutOfMemoryError e = assertThrows(OutOfMemoryError.class, call, () -> "size " + byteSize);
+                assertTrue(e.getMessage().contains(Long.toString(Allocator.MAX_BYTE_SIZE)), "names the limit: " + e.getMessage());
+            }
+            assertEquals(MemorySegment.NULL, arena.tryAllocate(byteSize, 8));
+        }
+        assertThrows(IllegalArgumentException.class, () -> arena.allocate(-1, 2));
+        assertThrows(IllegalArgumentException.class, () -> arena.allocate(Long.MIN_VALUE, 8));
+        assertThrows(IllegalArgumentException.class, () -> arena.allocate(Long.MAX_VALUE, 3), "the alignment is bad");
+        assertThrows(IllegalArgumentException.class, () -> arena.allocate(Long.MAX_VALUE, 0), "the alignment is bad");
+        assertThrows(IllegalArgumentException.class, () -> arena.tryAllocate(Long.MAX_VALUE, -4));
+        assertThrows(IllegalArgumentException.class, () -> arena.reallocate(kept, -1));
+        assertEquals(before, arena.allocator().stats(), "nothing was allocated or freed");
+        assertTrue(kept.elements(ValueLayout.JAVA_BYTE).allMatch(b -> b.get(ValueLayout.JAVA_BYTE, 0) == 3));
+        arena.free(kept);
+        arena.allocator().verify();
+    }
+
     @Test
-    void anAlignmentAboveTheBaseAlignmentIsRefused() {
-        // A fixed memory whose base address is 8 mod 4096: exactly 8-byte aligned.
+    void anAlignmentAboveTheBaseAlignmentIsOutOfMemory() {
+        // A fixed memory whose base address is 8 mod 4096: exactly 8-byte aligned. Arena.allocate keeps
+        // IllegalArgumentException for alignments that are not powers of two: 16 is one, that cannot be served here.
         try (Arena confined = Arena.ofConfined()) {
             OffcutArena arena = OffcutArena.of(Allocator.freeList(
                     LinearMemory.of(confined.allocate(PAGE + 8, 4096).asSlice(8, PAGE))));
             MemorySegment segment = arena.allocate(8, 8);
             assertEquals(0, segment.address() % 8);
-            assertThrows(IllegalArgumentException.class, () -> arena.allocate(8, 16));
-            assertThrows(IllegalArgumentException.class, () -> arena.allocateUninitialized(8, 4096));
+            OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> arena.allocate(8, 16));
+            assertTrue(e.getMessage().contains("at most 8"), e.getMessage());
+            assertThrows(OutOfMemoryError.class, () -> arena.allocateUninitialized(8, 4096));
+            assertEquals(MemorySegment.NULL, arena.tryAllocate(8, 16));
             arena.free(segment);
             arena.allocator().verify();
         }
     }
 
     /**
-     * Over native memory the accepted alignment is 64 KiB, whatever the base address: mmap may return a base that is
-     * 128 KiB aligned or more by chance, and an arena must not accept 128 KiB on one run and refuse it on the next.
+     * Over native memory every alignment up to 2 MiB is served, whatever the base address mmap returned (a base that
+     * happens to be more aligned must not make a larger alignment work on one run and fail on the next), and a larger
+     * power of two is out of memory, as for the JDK's arenas, with nothing changed.
      */
     @Test
-    void anAlignmentAbove64KiBIsRefusedOnEveryNativeMemory() {
+    void everyAlignmentUpTo2MiBIsServedOnEveryNativeMemoryAndALargerOneIsOutOfMemory() {
         Kind[] kinds = Kind.values();
-        int basesAlignedTo128KiB = 0;
-        for (int i = 0; i < 24; i++) {
+        for (int i = 0; i < 12; i++) {
             // Reservations of different sizes, all kept open, so that their bases land at different addresses.
-            LinearMemory memory = LinearMemory.ofNative((16 + i) * PAGE);
+            LinearMemory memory = LinearMemory.ofNative((16 + i) * HUGE_PAGE);
             if (i % 3 == 2) {
                 memory = LinearMemory.ofFaultInjecting(memory, call -> false);
             }
-            if (memory.segment().address() % (2 * PAGE) == 0) {
-                basesAlignedTo128KiB++;
-            }
             Kind kind = kinds[i % kinds.length];
             OffcutArena arena = arena(kind, memory);
-            MemorySegment pageAligned = arena.allocate(8, PAGE);
-            assertEquals(0, pageAligned.address() % PAGE, "64 KiB is accepted and honoured");
+            MemorySegment hugeAligned = arena.allocate(8, HUGE_PAGE);
+            assertEquals(0, hugeAligned.address() % HUGE_PAGE, "2 MiB is served and honoured");
+            MemorySegment moved = arena.reallocate(arena.allocate(8, 8), 3 * HUGE_PAGE, HUGE_PAGE);
+            assertEquals(0, moved.address() % HUGE_PAGE, "reallocate honours 2 MiB too");
             List<Executable> calls = List.of(
-                    () -> arena.allocate(8, 2 * PAGE),
-                    () -> arena.tryAllocate(8, 2 * PAGE),
-                    () -> arena.allocateUninitialized(8, 2 * PAGE),
-                    () -> arena.reallocate(pageAligned, 16, 2 * PAGE));
+                    () -> arena.allocate(8, 2 * HUGE_PAGE),
+                    () -> arena.allocateUninitialized(8, 2 * HUGE_PAGE),
+                    () -> arena.allocate(8, 1L << 40),
+                    () -> arena.reallocate(hugeAligned, 16, 2 * HUGE_PAGE));
             AllocatorStats before = arena.allocator().stats();
             for (Executable call : calls) {
-                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call,
+                OutOfMemoryError e = assertThrows(OutOfMemoryError.class, call,
                         () -> kind + " over " + arena.allocator().memory() + " at base "
                                 + Long.toHexString(arena.allocator().memory().segment().address()));
-                assertTrue(e.getMessage().startsWith("byteAlignment must be a power of two in [1, 65536]")
-                        && e.getMessage().endsWith(", was 131072"), e.getMessage());
+                assertTrue(e.getMessage().contains("at most " + HUGE_PAGE), e.getMessage());
             }
-            assertEquals(before, arena.allocator().stats(), "a refused alignment changes nothing");
-            arena.free(pageAligned);
+            assertEquals(MemorySegment.NULL, arena.tryAllocate(8, 2 * HUGE_PAGE));
+            assertEquals(before, arena.allocator().stats(), "an alignment out of reach changes nothing");
+            arena.free(hugeAligned);
+            arena.free(moved);
             arena.allocator().verify();
         }
-        assertTrue(basesAlignedTo128KiB > 0, "no base was 128 KiB aligned: the test proved nothing this run");
+    }
+
+    /** The concurrent allocator serves alignments above its size classes' from its binned back end. */
+    @Test
+    void theConcurrentAllocatorServes2MiBAlignments() throws Exception {
+        OffcutArena arena = OffcutArena.of(Allocator.concurrent(LinearMemory.ofNative(64 * HUGE_PAGE)));
+        resources.add(arena);
+        List<MemorySegment> segments = new ArrayList<>();
+        for (long byteAlignment = 16 * PAGE; byteAlignment <= HUGE_PAGE; byteAlignment <<= 1) {
+            for (long byteSize : new long[] {8, 100_000}) {
+                MemorySegment segment = arena.allocate(byteSize, byteAlignment);
+                assertEquals(0, segment.address() % byteAlignment, byteSize + " aligned to " + byteAlignment);
+                segments.add(segment);
+            }
+        }
+        Thread other = Thread.ofPlatform().start(() -> {
+            MemorySegment segment = arena.allocate(64, HUGE_PAGE);
+            assertEquals(0, segment.address() % HUGE_PAGE);
+            arena.free(segment);
+        });
+        other.join();
+        segments.forEach(arena::free);
+        arena.allocator().verify();
+        assertEquals(0, arena.allocator().stats().allocationCount());
     }
 
     @ParameterizedTest

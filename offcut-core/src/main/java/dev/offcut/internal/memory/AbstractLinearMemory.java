@@ -3,7 +3,9 @@ package dev.offcut.internal.memory;
 import dev.offcut.internal.Checks;
 import dev.offcut.LinearMemory;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 
 /**
  * What every backing of {@link LinearMemory} shares: the published view, WebAssembly's {@code grow} semantics and
@@ -44,6 +46,21 @@ public abstract sealed class AbstractLinearMemory implements LinearMemory
      */
     boolean tryRelease(MemorySegment range) {
         return false; // heap and fixed memories: a Java array or a caller's segment cannot give back part of itself
+    }
+
+    /**
+     * Returns {@code view}'s bytes as a segment of {@code borrower}'s scope, keeping them mapped while that scope is
+     * alive. Called under the monitor with the memory open.
+     *
+     * @param view     the current view
+     * @param borrower the arena whose scope the segment gets
+     * @return the lent segment, {@code view.byteSize()} bytes
+     * @throws UnsupportedOperationException if the backing's bytes are not its own to lend (the default)
+     */
+    MemorySegment lend(MemorySegment view, Arena borrower) {
+        throw new UnsupportedOperationException(name() + " cannot give its bytes another scope: only"
+                + " LinearMemory.ofNative owns its bytes (heap memory moves when it grows, and a fixed segment lives as"
+                + " long as its caller's scope)");
     }
 
     /** Releases what the backing holds; called once, under the monitor, when the memory is closed. */
@@ -132,6 +149,12 @@ public abstract sealed class AbstractLinearMemory implements LinearMemory
             throw new IllegalStateException("the memory is closed");
         }
         return v;
+    }
+
+    @Override
+    public final synchronized MemorySegment segment(Arena arena) {
+        Objects.requireNonNull(arena, "arena");
+        return lend(segment(), arena);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.offcut.internal.memory;
 import dev.offcut.internal.Checks;
 import dev.offcut.LinearMemory;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.function.LongPredicate;
 
@@ -76,6 +77,11 @@ public final class FaultInjectingLinearMemory implements LinearMemory {
     @Override
     public boolean growsInPlace() {
         return delegate.growsInPlace();
+    }
+
+    @Override
+    public MemorySegment segment(Arena arena) {
+        return delegate.segment(arena);
     }
 
     @Override

@@ -1,8 +1,5 @@
 package dev.offcut.internal.memory;
 
-import dev.offcut.LinearMemory;
-import dev.offcut.internal.Checks;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -14,12 +11,13 @@ import java.util.Locale;
 
 /**
  * The POSIX calls the native memories need, bound through the {@link Linker} on Linux and macOS: {@code mmap},
- * {@code mprotect}, {@code munmap} and {@code madvise}.
+ * {@code mprotect}, {@code munmap} and {@code madvise}; and {@link #rescope}, which gives mapped bytes a scope.
  *
  * <p>This is the one class of the module that makes restricted calls. Binding libc and giving a raw mapping a size
  * are exactly what {@code --enable-native-access=dev.offcut} grants, so keeping them here keeps the grant's reach
- * visible: a mapped-file memory binds its extra calls here too. Every method takes or returns segments, never raw
- * addresses, except where a mapping is made or unmade.
+ * visible: a mapped-file memory binds its extra calls here too, and {@link #rescope}, the module's one
+ * {@code reinterpret}, lives here for the same reason. Every method takes or returns segments, never raw addresses,
+ * except where a mapping is made, unmade or given a scope.
  *
  * <p>Failures of the calls themselves are answers ({@code false}, {@link OutOfMemoryError} for a reservation), not
  * exceptions; a {@link Throwable} from the method handle (impossible for these signatures) becomes
@@ -84,29 +82,61 @@ final class Posix {
     }
 
     /**
-     * Maps {@code byteSize + 64 KiB} bytes inaccessible ({@code PROT_NONE}, {@code MAP_NORESERVE}) and returns the
-     * 64 KiB aligned part; the whole raw mapping is unmapped when {@code arena} closes.
+     * Maps {@code rawByteSize} bytes of address space, inaccessible ({@code PROT_NONE}) and with no swap reserved for
+     * them ({@code MAP_NORESERVE}); pages become usable through {@link #commit}.
      *
-     * @param byteSize the bytes to reserve, a whole number of pages
-     * @param arena    the arena whose closing unmaps the reservation
-     * @return the reservation, {@code byteSize} bytes, 64 KiB aligned
+     * @param rawByteSize the bytes to map
+     * @return the mapping's address
      * @throws OutOfMemoryError if the address space cannot be reserved
      */
-    static MemorySegment reserve(long byteSize, Arena arena) {
-        long rawSize = byteSize + LinearMemory.PAGE_BYTE_SIZE;
+    static long map(long rawByteSize) {
         MemorySegment raw;
         try {
-            raw = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, rawSize, PROT_NONE,
+            raw = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, rawByteSize, PROT_NONE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
         } catch (Throwable t) {
             throw new IllegalStateException("mmap failed", t);
         }
         long rawAddress = raw.address();
         if (rawAddress == -1L || rawAddress == 0L) {
-            throw new OutOfMemoryError("cannot reserve " + byteSize + " bytes of address space");
+            throw new OutOfMemoryError("cannot reserve " + rawByteSize + " bytes of address space");
         }
-        long base = Checks.alignUp(rawAddress, LinearMemory.PAGE_BYTE_SIZE);
-        return MemorySegment.ofAddress(base).reinterpret(byteSize, arena, ignored -> unmap(rawAddress, rawSize));
+        return rawAddress;
+    }
+
+    /**
+     * Unmaps what {@link #map} mapped.
+     *
+     * @param address     the address {@link #map} returned
+     * @param rawByteSize the size it was given
+     */
+    static void unmap(long address, long rawByteSize) {
+        try {
+            int ignored = (int) MUNMAP.invokeExact(MemorySegment.ofAddress(address), rawByteSize);
+        } catch (Throwable t) {
+            throw new IllegalStateException("munmap failed", t);
+        }
+    }
+
+    /**
+     * Makes a segment of {@code byteSize} bytes at {@code address} in {@code arena}'s scope, running {@code onClose}
+     * when that arena closes: the module's one re-scoping of raw memory ({@link MemorySegment#reinterpret(long, Arena,
+     * java.util.function.Consumer)}, a restricted method). The caller guarantees that the bytes stay mapped and
+     * accessible until {@code onClose} has run ({@link Mapping} counts the scopes that need them).
+     *
+     * @param address  the first byte, mapped
+     * @param byteSize the segment's size, all of it mapped and committed as long as the segment is reachable through
+     *                 a bounds check (a reservation's uncommitted tail is only ever reached through the memory's own
+     *                 view, which never spans it)
+     * @param arena    the arena whose scope the segment gets
+     * @param onClose  run once when {@code arena} closes, or {@code null}
+     * @return the segment
+     * @throws IllegalStateException if {@code arena} is closed
+     * @throws WrongThreadException  if {@code arena} is confined to another thread and {@code onClose} is not null
+     */
+    static MemorySegment rescope(long address, long byteSize, Arena arena, Runnable onClose) {
+        return MemorySegment.ofAddress(address).reinterpret(byteSize, arena,
+                onClose == null ? null : ignored -> onClose.run());
     }
 
     /**
@@ -135,14 +165,6 @@ final class Posix {
             return (int) MADVISE.invokeExact(range, range.byteSize(), MADV_DONTNEED) == 0;
         } catch (Throwable t) {
             throw new IllegalStateException("madvise failed", t);
-        }
-    }
-
-    private static void unmap(long address, long byteSize) {
-        try {
-            int ignored = (int) MUNMAP.invokeExact(MemorySegment.ofAddress(address), byteSize);
-        } catch (Throwable t) {
-            throw new IllegalStateException("munmap failed", t);
         }
     }
 }
