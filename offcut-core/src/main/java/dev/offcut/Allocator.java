@@ -18,8 +18,9 @@ import dev.offcut.internal.simple.UnsyncPageAllocator;
  * {@code memory().segment()}, or use {@link OffcutArena} for bounds-checked {@link java.lang.foreign.MemorySegment}s.
  * Offset {@value #NULL} is never handed out, so it means "no block", as a null pointer does in C and WebAssembly.
  * Alignment is of offsets: a block allocated with {@code byteAlignment} {@code a} satisfies {@code offset % a == 0}.
- * Native memories ({@link LinearMemory#ofNative(long)}) start on a 64 KiB boundary, so there the address is aligned
- * too for alignments up to 64 KiB; beyond that only the offset is sure to be aligned.
+ * Native memories ({@link LinearMemory#ofNative(long)}) start on a 2 MiB boundary, so there the address is aligned
+ * too for alignments up to 2 MiB ({@link LinearMemory#addressAlignment()}); beyond that only the offset is sure to be
+ * aligned.
  *
  * <h2>Contract shared by every implementation</h2>
  * <ul>
