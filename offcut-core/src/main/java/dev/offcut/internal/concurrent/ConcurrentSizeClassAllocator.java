@@ -102,8 +102,10 @@ import java.util.Map;
  *       is a legal sequential one (allocate, free, allocate, free) and the allocator's state stays consistent, but
  *       the new block's holder then holds a freed block. The allocator's own state is never corrupted: a block is
  *       never both free and handed out, and no count goes wrong for long (dropped frees are undone).</li>
- *   <li><i>Bad frees racing a span's reuse</i> read fields of another format: every index stays inside the span's
- *       arrays (sized for the kind's smallest class), and the next format clears stray remote bits.</li>
+ *   <li><i>Bad frees racing a span's reuse</i> read fields of another format: a span's arrays are only ever
+ *       replaced by longer ones, so an index of an older format stays inside whichever array the bad free reads (a
+ *       bad free that reads an older, shorter array with a newer index fails with an unchecked exception before it
+ *       writes anything); a write into a replaced array is lost, and the next format clears stray remote bits.</li>
  * </ul>
  *
  * <h2>Statistics</h2>

@@ -158,7 +158,7 @@ final class Heap {
                 takesSinceScan = 0;
                 scanForDeadOwners.run();
             }
-            Span n = pool.take(SizeClasses.kind(c));
+            Span n = pool.take(c);
             if (n == null) {
                 return Allocator.NULL;
             }

@@ -33,10 +33,10 @@ final class Span {
     }
 
     /** The span that stands for "no span" in a heap's current-span table: no block is ever free in it. */
-    static final Span NONE = new Span(-1, 0, 0);
+    static final Span NONE = new Span(-1, 0);
 
     /** The span the page map holds for pages of the back end (the binned allocator). */
-    static final Span BACK_END = new Span(-1, 0, 0);
+    static final Span BACK_END = new Span(-1, 0);
 
     /** Span kind: 0, 1, 2 for 1, 2, 4 pages; -1 for the two markers. */
     final int kind;
@@ -44,16 +44,22 @@ final class Span {
     final long firstPage;
     /** Offset of the first byte: {@code firstPage << 16}. */
     final long base;
-    /** Owner's bitmap: bit {@code i} set means block {@code i} is free and not handed out. */
-    final long[] free;
+    /**
+     * Owner's bitmap: bit {@code i} set means block {@code i} is free and not handed out. This and the next two
+     * arrays fit the largest block count the span has been formatted for, and are only ever replaced by longer ones
+     * ({@link #fitArrays}), so an index computed under an older format stays inside whichever array a racing bad free
+     * reads; sizing them per span rather than for the kind's smallest class keeps the metadata of a span of 1 KiB
+     * blocks at 0.3 KiB, not 4.6 KiB.
+     */
+    long[] free;
     /** Remote-free bitmap: bit {@code i} set means another thread freed block {@code i}; not yet collected. */
-    final long[] remote;
+    long[] remote;
     /**
      * Per block: block size minus requested size, one byte, or two (little end first) for wide classes. In a narrow
      * class, 255 means the slack is in {@link #bigSlack} (only an alignment above 16 puts a small request in a block
      * that much larger).
      */
-    final byte[] slack;
+    byte[] slack;
     /** Slack of narrow-class blocks whose slack is 255 or more; made the first time one is needed. */
     private char[] bigSlack;
 
@@ -111,50 +117,52 @@ final class Span {
     Span nextQueued;
 
     /**
-     * Creates the span for a run of pages.
+     * Creates the span for a run of pages, with arrays for no block yet ({@link #fitArrays} sizes them for a class).
      *
      * @param kind      0, 1 or 2 ({@code -1} for a marker)
      * @param firstPage the first page
-     * @param capacity  the most blocks the kind may hold
      */
-    Span(int kind, long firstPage, int capacity) {
+    Span(int kind, long firstPage) {
         this.kind = kind;
         this.firstPage = firstPage;
         this.base = firstPage << 16;
-        int words = Math.max(1, (capacity + 63) >>> 6);
-        this.free = new long[words];
-        this.remote = new long[words];
-        this.slack = new byte[Math.max(1, slackLength(kind))];
+        this.free = new long[1];
+        this.remote = new long[1];
+        this.slack = new byte[1];
     }
 
     /**
-     * Returns the slack bytes a span of a kind needs over all its classes: one per block in a narrow class, two in
-     * a wide one (a wide class has few blocks, so the narrow classes usually set the length).
+     * Makes the arrays long enough for a class, replacing any that are too short. Called by the pool, under its lock,
+     * before a heap formats the span (no other thread owns it then).
      *
-     * @param kind 0, 1 or 2 ({@code -1} for a marker)
-     * @return bytes
+     * @param c a class of this span's kind
+     * @return the growth of {@link #footprint()}, in bytes
      */
-    static int slackLength(int kind) {
-        int most = 0;
-        for (int c = 0; c < SizeClasses.COUNT; c++) {
-            if (SizeClasses.kind(c) == kind) {
-                most = Math.max(most, SizeClasses.blocks(c) * (SizeClasses.wideSlack(c) ? 2 : 1));
-            }
+    long fitArrays(int c) {
+        long before = footprint();
+        int blocks = SizeClasses.blocks(c);
+        int words = (blocks + 63) >>> 6;
+        if (free.length < words) {
+            free = new long[words];
+            remote = new long[words];
         }
-        return most;
+        int slackBytes = blocks * (SizeClasses.wideSlack(c) ? 2 : 1);
+        if (slack.length < slackBytes) {
+            slack = new byte[slackBytes];
+            bigSlack = null; // sized for the old slack array; made again if needed
+        }
+        return footprint() - before;
     }
 
     /**
-     * Estimates the Java-heap bytes of a span of a kind: the object and its three arrays, with 12-byte headers,
-     * compressed references and 8-byte rounding (HotSpot's default layout on a 64-bit JVM below 32 GiB of heap).
-     * Leaves out {@link #bigSlack}, made only for blocks that alignment put in a much larger class.
+     * Estimates the Java-heap bytes of this span: the object and its arrays, with 12-byte headers, compressed
+     * references and 8-byte rounding (HotSpot's default layout on a 64-bit JVM below 32 GiB of heap).
      *
-     * @param kind 0, 1 or 2
      * @return bytes
      */
-    static long footprint(int kind) {
-        int words = Math.max(1, (capacity(kind) + 63) >>> 6);
-        return OBJECT_BYTES + 2 * align8(16 + 8L * words) + align8(16 + Math.max(1, slackLength(kind)));
+    long footprint() {
+        // Leaves out bigSlack: made only for blocks that an alignment above 16 put in a much larger class.
+        return OBJECT_BYTES + 2 * align8(16 + 8L * free.length) + align8(16 + slack.length);
     }
 
     /** The span object's own bytes: a 12-byte header, 3 longs, 9 ints, 9 compressed references, 4 booleans. */
@@ -162,22 +170,6 @@ final class Span {
 
     private static long align8(long bytes) {
         return (bytes + 7) & -8L;
-    }
-
-    /**
-     * Returns the most blocks a span of a kind can hold over any of its classes.
-     *
-     * @param kind 0, 1 or 2
-     * @return the capacity its arrays need
-     */
-    static int capacity(int kind) {
-        int most = 0;
-        for (int c = 0; c < SizeClasses.COUNT; c++) {
-            if (SizeClasses.kind(c) == kind) {
-                most = Math.max(most, SizeClasses.blocks(c));
-            }
-        }
-        return most;
     }
 
     /**
@@ -189,6 +181,7 @@ final class Span {
      * @param ownerThread the heap's platform thread, or {@code null} if it is lock-owned
      */
     void format(int c, Object owner, Thread ownerThread) {
+        fitArrays(c); // the pool fitted them (and counted them); a no-op then
         cls = c;
         blockSize = SizeClasses.blockSize(c);
         blockCount = SizeClasses.blocks(c);

@@ -32,7 +32,6 @@ final class SpanPool {
     private final LinearMemory memory;
     private final PageMap map;
     private final long retainedByteCap;
-    private final int[] capacity = new int[SizeClasses.KINDS];
 
     private final Span[] stack = new Span[SizeClasses.KINDS];
     /**
@@ -83,41 +82,46 @@ final class SpanPool {
         this.retainedByteCap = retainedByteCap;
         this.existingNext = firstFreePage;
         this.existingEnd = Math.max(firstFreePage, memory.pageCount());
-        for (int k = 0; k < SizeClasses.KINDS; k++) {
-            capacity[k] = Span.capacity(k);
-        }
     }
 
     /**
-     * Takes an empty span of a kind: from the pool, else from existing or new pages, else (the memory exhausted)
-     * cut from pooled spans of other kinds.
+     * Takes an empty span for a class: from its kind's stack, else cut from pooled pages of other kinds, else from
+     * existing or new pages; with its arrays fitted for the class ({@link Span#fitArrays}).
      *
-     * @param kind 0, 1 or 2
+     * @param c the class
      * @return the span, not yet formatted; or {@code null} if no pages are left
      * @throws IllegalStateException if the memory is closed
      */
-    Span take(int kind) {
+    Span take(int c) {
         lock.lock();
         try {
-            Span s = pop(kind);
+            Span s = takeUnfitted(SizeClasses.kind(c));
             if (s != null) {
-                return s;
+                spanMetadataBytes += s.fitArrays(c);
             }
-            if (!backEndStart.getAsBoolean()) {
-                return null;
-            }
-            int pages = SizeClasses.spanPages(kind);
-            // Pooled spans of other kinds first (split or joined), so that a change of sizes does not grow the memory
-            // while the pool holds enough pages.
-            s = cutFromPooled(kind, pages);
-            if (s != null) {
-                return s;
-            }
-            long first = rawPages(pages);
-            return first < 0 ? null : newSpan(kind, first, first >= existingEnd);
+            return s;
         } finally {
             lock.unlock();
         }
+    }
+
+    private Span takeUnfitted(int kind) {
+        Span s = pop(kind);
+        if (s != null) {
+            return s;
+        }
+        if (!backEndStart.getAsBoolean()) {
+            return null;
+        }
+        int pages = SizeClasses.spanPages(kind);
+        // Pooled spans of other kinds first (split or joined), so that a change of sizes does not grow the memory
+        // while the pool holds enough pages.
+        s = cutFromPooled(kind, pages);
+        if (s != null) {
+            return s;
+        }
+        long first = rawPages(pages);
+        return first < 0 ? null : newSpan(kind, first, first >= existingEnd);
     }
 
     /**
@@ -241,12 +245,12 @@ final class SpanPool {
     }
 
     private Span newSpan(int kind, long first, boolean fresh) {
-        Span s = new Span(kind, first, capacity[kind]);
+        Span s = new Span(kind, first);
         s.freshPages = fresh;
         long bytes = SizeClasses.spanBytes(kind);
         spanBytes += bytes;
         totalSpanBytes += bytes;
-        spanMetadataBytes += Span.footprint(kind);
+        spanMetadataBytes += s.footprint();
         spanCount++;
         totalSpanCount++;
         map.set(first, SizeClasses.spanPages(kind), s);
@@ -321,7 +325,7 @@ final class SpanPool {
             remove(old);
             spanBytes -= (long) oldPages << 16;
             spanCount--;
-            spanMetadataBytes -= Span.footprint(old.kind);
+            spanMetadataBytes -= old.footprint();
             boolean oldFresh = old.freshPages;
             boolean oldReleased = old.releasedPages;
             for (long q = p; q < p + oldPages; q++) {
@@ -465,16 +469,6 @@ final class SpanPool {
      */
     int pooled(int kind) {
         return count[kind];
-    }
-
-    /**
-     * Returns the capacity of a kind's span arrays.
-     *
-     * @param kind 0, 1 or 2
-     * @return blocks
-     */
-    int capacity(int kind) {
-        return capacity[kind];
     }
 
     /**

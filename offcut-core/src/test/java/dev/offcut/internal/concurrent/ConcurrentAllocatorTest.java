@@ -324,4 +324,19 @@ class ConcurrentAllocatorTest {
             allocator.verify();
         }
     }
+
+    @Test
+    void spanMetadataIsSizedForTheSpansClassNotForItsKindsSmallest() {
+        try (LinearMemory memory = LinearMemory.ofNative(256L << 20)) {
+            ConcurrentAllocator allocator = Allocator.concurrent(memory);
+            long empty = allocator.metadataByteSize();
+            for (int i = 0; i < (32 << 20) / 1000; i++) {
+                allocator.allocate(1000, 8); // 1 KiB blocks: 64 per one-page span
+            }
+            long perSpan = (allocator.metadataByteSize() - empty) / (memory.byteSize() >>> 16);
+            // Object, two one-word bitmaps and 64 slack bytes: about 0.25 KiB (sized for 16-byte blocks: 5.3 KiB).
+            assertTrue(perSpan < 512, "metadata per 64 KiB span: " + perSpan + " bytes");
+            allocator.verify();
+        }
+    }
 }

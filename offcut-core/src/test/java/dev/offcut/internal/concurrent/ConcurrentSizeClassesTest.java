@@ -62,7 +62,7 @@ class ConcurrentSizeClassesTest {
             long spanBytes = SizeClasses.spanBytes(SizeClasses.kind(c));
             assertTrue(SizeClasses.blocks(c) >= 8, "class " + c);
             assertEquals(spanBytes / block, SizeClasses.blocks(c));
-            assertTrue(SizeClasses.blocks(c) <= Span.capacity(SizeClasses.kind(c)));
+            assertTrue(SizeClasses.blocks(c) <= SizeClasses.MAX_BLOCKS);
             long reciprocal = SizeClasses.reciprocal(c);
             for (long relative = 0; relative < spanBytes; relative++) {
                 if (SizeClasses.index(relative, reciprocal) != relative / block) {
@@ -76,7 +76,7 @@ class ConcurrentSizeClassesTest {
     @Test
     void slackIsKeptExactlyForEveryRequestOfEveryClass() {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
-            Span s = new Span(SizeClasses.kind(c), 1, Span.capacity(SizeClasses.kind(c)));
+            Span s = new Span(SizeClasses.kind(c), 1);
             s.format(c, null, null);
             int last = s.blockCount - 1;
             for (int size = 0; size <= s.blockSize; size++) {
