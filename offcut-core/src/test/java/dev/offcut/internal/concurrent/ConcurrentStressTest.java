@@ -105,8 +105,11 @@ class ConcurrentStressTest {
             AtomicLong operations) {
         SplittableRandom random = new SplittableRandom(seed);
         List<Block> mine = new ArrayList<>();
-        // Free some blocks that threads of earlier rounds left behind.
-        for (int i = 0; i < 400; i++) {
+        // Free blocks that threads of earlier rounds left behind: up to 800, more than the about 600 (half of the
+        // about 1,200 a thread holds at its end) each thread leaves, so that the live set stays bounded however many
+        // rounds run. (With 400, a 100 M-operation run grew it by about 800 blocks a round until the 1 GiB memory was
+        // full at round 746, and the allocator said so with OutOfMemoryError, as documented.)
+        for (int i = 0; i < 800; i++) {
             Block b = leftovers.poll();
             if (b == null) {
                 break;
