@@ -263,7 +263,8 @@ public sealed interface BinnedAllocator extends Allocator permits UnsyncBinnedAl
          *
          * @return the new allocator
          * @throws IllegalArgumentException if a parent source's parent is over another memory, or a metadata offset
-         *                                  was set for a parent source
+         *                                  was set for a parent source, or the metadata at the metadata offset would
+         *                                  not fit the memory even at its {@link LinearMemory#maxByteSize() maximum}
          * @throws IllegalStateException    if the memory is too small for the metadata and the source never grows it,
          *                                  or the parent cannot give a block for it
          */

@@ -179,10 +179,20 @@ public final class UnsyncBinnedAllocator extends ChunkStore implements BinnedAll
             return allocator;
         }
         long meta = Math.max(metadataOffset, 0);
+        // A memory that can hold the metadata at its maximum, but not at this offset, makes the offset out of range
+        // (no grow will ever make room: not a state to wait for). Compared without forming meta + superSize, which
+        // overflows for offsets near Long.MAX_VALUE. A memory too small for the metadata anywhere is the memory's
+        // fault: the IllegalStateException below, as before.
+        long maxByteSize = memory.maxByteSize();
+        if (maxByteSize >= superSize && meta > maxByteSize - superSize) {
+            throw Checks.outOfRange("metadataOffset", meta, "a multiple of " + BinnedLayout.SUPERBLOCK_ALIGNMENT
+                    + " in [0, " + (maxByteSize - superSize) + "], so that the " + superSize + "-byte metadata of "
+                    + "Binning." + binning + " fits the memory's maximum of " + maxByteSize + " bytes");
+        }
         UnsyncBinnedAllocator allocator = new UnsyncBinnedAllocator(memory, bins, source, meta,
                 Superblock.newSalt(meta), false);
         allocator.relocatable = metadataOffset < 0;
-        if (memory.byteSize() >= meta + superSize) {
+        if (memory.byteSize() - superSize >= meta) {
             Superblock.initialize(allocator, source);
         } else if (!MemorySources.growing(source)) {
             throw new IllegalStateException("memory of " + memory.byteSize() + " bytes cannot hold the " + superSize
