@@ -289,9 +289,14 @@ final class BinnedCheck {
         long low = Long.MAX_VALUE;
         long high = 0;
         for (long heap = c.counter(s, SB_FIRST_HEAP); heap != NULL; heap = get(s, heap + HEAP_NEXT)) {
+            // Range-check the link before reading through it, as open does: a corrupt list is a broken invariant
+            // (IllegalStateException), not the segment's IndexOutOfBoundsException.
+            if (heap < 0 || (heap & 7) != 0 || heap > s.byteSize() - BinnedLayout.SMALLEST_HEAP_BYTE_SIZE) {
+                throw broken("heap list links to " + heap + ", not an 8-aligned heap offset inside the "
+                        + s.byteSize() + "-byte memory", heap);
+            }
             long end = get(s, heap + HEAP_END);
-            if ((heap & 7) != 0 || (end & (CHUNK_UNIT - 1)) != 0 || end < BinnedLayout.minHeapEnd(heap)
-                    || end > c.memory.byteSize()) {
+            if ((end & (CHUNK_UNIT - 1)) != 0 || end < BinnedLayout.minHeapEnd(heap) || end > s.byteSize()) {
                 throw broken("heap bounds [" + heap + ", " + end + ") invalid", heap);
             }
             if (heap < previousEnd) {

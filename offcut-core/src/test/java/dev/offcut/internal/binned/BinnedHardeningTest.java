@@ -66,4 +66,24 @@ class BinnedHardeningTest {
             }
         }
     }
+
+    // Defect 5 ------------------------------------------------------------------------------------------------------
+
+    @Test
+    void verifyOnACorruptHeapListThrowsIllegalStateException() {
+        for (long bad : new long[] {1L << 40, Long.MAX_VALUE - 7, -8, 4 * PAGE - 8, 4 * PAGE + 8, 12}) {
+            for (boolean first : new boolean[] {true, false}) {
+                LinearMemory memory = BinnedTesting.fixed(4 * PAGE);
+                BinnedAllocator a = BinnedAllocator.builder(memory).source(MemorySource.manual()).build();
+                long heap = a.claim(PAGE, PAGE);
+                a.claim(2 * PAGE, PAGE);
+                a.allocate(100);
+                long at = first ? a.metadataOffset() + BinnedLayout.SB_FIRST_HEAP : heap + BinnedLayout.HEAP_NEXT;
+                putWord(memory, at, bad);
+                IllegalStateException e = assertThrows(IllegalStateException.class, a::verify,
+                        () -> "heap link " + bad);
+                assertMessageNames(e, "heap");
+            }
+        }
+    }
 }
