@@ -56,11 +56,13 @@ public sealed interface BinnedAllocator extends Allocator permits UnsyncBinnedAl
      * allocator left them. An allocator that borrows from a parent keeps its metadata in a block of the parent:
      * reopen it with {@link Builder#metadataOffset(long)}.
      *
-     * <p>Reopening walks every chunk and every free list once (O(chunks), allocating nothing) and refuses metadata
-     * that is corrupt in the ways that would otherwise surface later as damage: a heap list out of order or out of
-     * the memory, chunks that do not tile their heap, heap bounds that disagree with the list, and bin or quick-list
-     * links that do not lead to tagged chunks of their list's kind or do not hold exactly the heaps' free and parked
-     * chunks. {@link #verify()} checks the rest.
+     * <p>Reopening walks every chunk and every free list once (O(chunks), allocating nothing per chunk) and refuses
+     * metadata that is corrupt in the ways that would otherwise surface later as damage: a heap list out of order or
+     * out of the memory, heap bounds, a heap count or claimed bytes that disagree with the list, chunks that do not
+     * tile their heap, a chunk header without its check bits, a PREV_FREE flag that disagrees with the chunk below,
+     * a slack out of range, a free chunk's footer that differs from its size, two adjacent free chunks, a wrong end
+     * sentinel, and bin or quick-list links that do not lead to tagged chunks of their list's kind or do not hold
+     * exactly the heaps' free and parked chunks. Whatever it accepts, {@link #verify()} accepts too.
      *
      * @param memory a memory an allocator built by {@link Builder#build()} used
      * @return an allocator over the same state
