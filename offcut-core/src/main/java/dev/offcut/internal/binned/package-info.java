@@ -58,9 +58,13 @@
  * The Java object holds constants, a cached segment (re-read after every grow and every call into the parent, and on
  * every call for memories that do not grow in place), the rebuildable counters, a copy of the heaps' span
  * (HEAPS_LOW, HEAPS_HIGH) for the bad-free range check, and one flag: a growing allocator built over a memory too
- * small for its superblock writes it with its first allocation, which grows the memory for both in one step (if
- * someone else grew the memory since the build and no metadata offset was given, those bytes are theirs: the
- * superblock then goes at the start of the pages this allocator grows, and {@code metadataOffset()} says where).
+ * small for its superblock writes it with its first allocation, which grows the memory for both in one step. Which
+ * pages are its own only the grow's return value says (another sharer may grow the memory just before or after it):
+ * without a metadata offset, the superblock goes at the start of the pages that grow returned (offset 0 if no one
+ * else grew the memory first; {@code metadataOffset()} says where) and the first heap ends where they end; with one,
+ * the caller vouches for the bytes at the offset that exist when the allocator looks, and a superblock that would
+ * reach into pages someone else grew between that look and the allocator's grow is not written (the allocation
+ * fails; Superblock.initializeByGrowing).
  * A {@code claim} before the first allocation writes the superblock too, but only after the region passes every
  * check, and takes only the region as a heap, never the rest of the memory: at the metadata offset (or 0), or, if
  * someone else grew the memory since the build and no metadata offset was given, at the first page start in the

@@ -261,4 +261,71 @@ class BinnedHardeningTest {
         }
         return out.stream().mapToLong(Long::longValue).toArray();
     }
+
+    // Defect 1: the first allocation and another sharer's grow ----------------------------------------------------
+
+    /** A memory whose first grow is preceded by someone else's: one page, filled with 0x5A. */
+    private static LinearMemory racingOnFirstGrow(LinearMemory underlying) {
+        return LinearMemory.ofFaultInjecting(underlying, call -> {
+            if (call == 0) {
+                long page = underlying.grow(1);
+                underlying.segment().asSlice(page * PAGE, PAGE).fill((byte) 0x5A);
+            }
+            return false;
+        });
+    }
+
+    private static void assertOthersPageUntouched(LinearMemory memory) {
+        MemorySegment page = memory.segment().asSlice(0, PAGE);
+        for (long i = 0; i < PAGE; i++) {
+            if (page.get(ValueLayout.JAVA_BYTE, i) != 0x5A) {
+                throw new AssertionError("the other sharer's page changed at byte " + i);
+            }
+        }
+    }
+
+    @Test
+    void theFirstAllocationPutsTheMetadataInThePagesItsOwnGrowReturned() {
+        for (LinearMemory underlying : new LinearMemory[] {LinearMemory.ofHeap(64 * PAGE),
+                LinearMemory.ofNative(64 * PAGE)}) {
+            LinearMemory racing = racingOnFirstGrow(underlying);
+            BinnedAllocator a = BinnedAllocator.builder(racing).build();
+            long x = a.allocate(100, 16);
+            assertOthersPageUntouched(racing);
+            assertEquals(PAGE, a.metadataOffset(), "the metadata is at the start of the allocator's own pages");
+            assertTrue(x >= PAGE + BinIndex.DEFAULT.superblockByteSize(), "block " + x);
+            a.verify();
+            for (long heap : a.heaps()) {
+                assertTrue(heap >= PAGE, "heap " + heap + " in the other sharer's page");
+            }
+            long large = a.allocate(3 * PAGE); // grows again, after the allocator's pages
+            a.free(x);
+            a.free(large);
+            a.verify();
+            assertEquals(PAGE, BinnedAllocator.open(racing).metadataOffset());
+            assertOthersPageUntouched(racing);
+            racing.close();
+        }
+    }
+
+    @Test
+    void anExplicitMetadataOffsetInsideAGrowThatRacedWithTheAllocatorsIsNotWritten() {
+        // The caller vouches for the bytes at an explicit offset that exist when the allocator looks; a page someone
+        // else grows between that look and the allocator's own grow is not among them.
+        LinearMemory underlying = LinearMemory.ofHeap(64 * PAGE);
+        LinearMemory racing = racingOnFirstGrow(underlying);
+        BinnedAllocator a = BinnedAllocator.builder(racing).metadataOffset(0).build();
+        assertEquals(0, a.tryAllocate(100, 16), "the metadata's place is the other sharer's page");
+        assertOthersPageUntouched(racing);
+        assertEquals(0, a.heaps().length);
+        // An explicit offset above the other's page is still honoured, in pages this allocator grew.
+        LinearMemory underlying2 = LinearMemory.ofHeap(64 * PAGE);
+        LinearMemory racing2 = racingOnFirstGrow(underlying2);
+        BinnedAllocator b = BinnedAllocator.builder(racing2).metadataOffset(2 * PAGE).build();
+        long x = b.allocate(100, 16);
+        assertOthersPageUntouched(racing2);
+        assertEquals(2 * PAGE, b.metadataOffset());
+        assertTrue(x > 2 * PAGE, "block " + x);
+        b.verify();
+    }
 }
