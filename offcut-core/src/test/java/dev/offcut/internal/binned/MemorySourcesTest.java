@@ -2,6 +2,7 @@ package dev.offcut.internal.binned;
 
 import dev.offcut.internal.memory.FaultInjectingLinearMemory;
 import dev.offcut.Allocator;
+import dev.offcut.AllocatorStats;
 import dev.offcut.BinnedAllocator;
 import dev.offcut.LinearMemory;
 import dev.offcut.MemorySource;
@@ -343,6 +344,43 @@ class MemorySourcesTest {
         assertTrue(big >= foreign[0] + PAGE, "the block lies above the other owner's page");
         assertEquals(3, allocator.stats().heapCount(), "the first heap, the too-small one, the one that holds it");
         assertFilled(allocator, small, 1000);
+        allocator.verify();
+    }
+
+    @Test
+    void aRacingGrowThenARefusedOneFailsTheRequestButKeepsTheRacedPagesAsAHeap() {
+        // Issue 13, defect 7: the documented exception to "a failed request leaves every count as it was". The pages
+        // the first grow added are this allocator's and a memory never shrinks, so they stay a heap (usable by
+        // smaller requests) rather than being dropped and lost to everyone.
+        long[] foreign = {-1};
+        LinearMemory delegate = LinearMemory.ofNative(64L << 20);
+        LinearMemory memory = track(LinearMemory.ofFaultInjecting(delegate, call -> {
+            if (call == 1) {
+                foreign[0] = delegate.grow(1) * PAGE;
+                delegate.segment().asSlice(foreign[0], PAGE).fill((byte) 0x5A);
+            }
+            return call == 2; // the second grow, for a heap that holds the request, is refused
+        }));
+        BinnedAllocator allocator = Allocator.binned(memory);
+        long small = allocator.allocate(1000);
+        fill(allocator, small, 1000);
+        AllocatorStats before = allocator.stats();
+        assertEquals(Allocator.NULL, allocator.tryAllocate(200_000, 16));
+        assertTrue(foreign[0] > 0, "the race happened");
+        AllocatorStats after = allocator.stats();
+        assertEquals(before.allocationCount(), after.allocationCount());
+        assertEquals(before.allocatedBytes(), after.allocatedBytes());
+        assertEquals(before.heapCount() + 1, after.heapCount(), "the raced pages are a heap of their own");
+        assertTrue(after.claimedBytes() > before.claimedBytes());
+        assertFilled(allocator, small, 1000);
+        allocator.verify();
+        long[] heaps = allocator.heaps();
+        long racedHeap = heaps[heaps.length - 1];
+        assertTrue(racedHeap > foreign[0], "the new heap lies above the other owner's page");
+        long fits = allocator.allocate(allocator.heapByteSize(racedHeap) - 2 * BinnedLayout.HEAP_OVERHEAD_BYTE_SIZE);
+        assertTrue(fits > racedHeap, "and serves a request it holds");
+        assertEquals(-1, memory.segment().asSlice(foreign[0], PAGE)
+                .mismatch(MemorySegment.ofArray(new byte[(int) PAGE]).fill((byte) 0x5A)), "the foreign page");
         allocator.verify();
     }
 
