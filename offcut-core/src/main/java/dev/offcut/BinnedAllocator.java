@@ -35,10 +35,11 @@ import java.util.Objects;
  * <h2>Bad frees</h2>
  * {@code free}, sized {@code free} and {@code tryReallocate} refuse, with {@link IllegalArgumentException} and the heap
  * left exactly as it was: an offset that is not 16-aligned, outside the heaps' span, inside the metadata, the start of
- * a free chunk (a double free), or whose header word does not carry the position-keyed check bits of an allocated
- * chunk followed by a valid next header (an interior or foreign offset, or one in a gap between heaps; a random or
- * stale word passes with probability about 2<sup>-20</sup>, and the salt in the check bits is random per build, so
- * this holds for offsets of an earlier allocator built over the same bytes too); and a sized free whose size is not
+ * a free chunk (a double free), or whose header word does not carry the check bits of an allocated chunk followed by
+ * a valid next header (an interior or foreign offset, or one in a gap between heaps; a random or stale word passes
+ * with probability about 2<sup>-20</sup>, and the salt in the check bits is random per build, so this holds for
+ * offsets of an earlier allocator built over the same bytes too). The check bits are keyed by the word's position and
+ * by the size it holds, so a header with one flipped size bit never passes; and a sized free whose size is not
  * the block's requested size. The checks guard against mistakes, not attacks: code that can write the memory can
  * forge a header that passes them.
  *

@@ -108,7 +108,7 @@ final class BinnedCheck {
                     throw corruptChunk(c, chunk, "size " + size + " does not tile the heap [" + heap + ", " + end
                             + ")");
                 }
-                if ((header & CHECK_MASK) != c.check(chunk) || (header & SENTINEL) != 0) {
+                if ((header & CHECK_MASK) != c.check(chunk, size) || (header & SENTINEL) != 0) {
                     throw corruptChunk(c, chunk, "the header's check bits do not match its position");
                 }
                 // free and coalesce trust PREV_FREE to find a free chunk's footer below, and merge into it.
@@ -119,7 +119,7 @@ final class BinnedCheck {
                     if (previousFree) {
                         throw corruptChunk(c, chunk, "two free chunks are adjacent");
                     }
-                    if (header != BinnedLayout.freeHeader(size, c.check(chunk))) {
+                    if (header != BinnedLayout.freeHeader(size, c.check(chunk, size))) {
                         throw corruptChunk(c, chunk, "a free chunk's header has flag or slack bits set");
                     }
                     if (get(s, BinnedLayout.footerAt(chunk, size)) != size) {
@@ -266,7 +266,8 @@ final class BinnedCheck {
                 }
                 long header = get(s, chunk);
                 long size = header & SIZE_MASK;
-                if ((header & (ALLOCATED | PREV_FREE | SENTINEL)) != 0 || (header & CHECK_MASK) != c.check(chunk)) {
+                if ((header & (ALLOCATED | PREV_FREE | SENTINEL)) != 0
+                        || (header & CHECK_MASK) != c.check(chunk, size)) {
                     throw invalid(c, opening, "chunk in bin " + bin + " does not have a free chunk's header", chunk);
                 }
                 if (size < MIN_CHUNK_BYTE_SIZE || size > high - chunk) {
@@ -308,7 +309,7 @@ final class BinnedCheck {
                 }
                 long header = get(s, chunk);
                 if ((header & (ALLOCATED | SENTINEL | QUICK_MARK)) != (ALLOCATED | QUICK_MARK)
-                        || (header & SIZE_MASK) != size || (header & CHECK_MASK) != c.check(chunk)) {
+                        || (header & SIZE_MASK) != size || (header & CHECK_MASK) != c.check(chunk, size)) {
                     throw invalid(c, opening, "chunk in the quick list of size " + size
                             + " is not a parked chunk of that size", chunk);
                 }
@@ -405,7 +406,7 @@ final class BinnedCheck {
             while (chunk < sentinelAt) {
                 long header = get(s, chunk);
                 long size = header & SIZE_MASK;
-                if ((header & CHECK_MASK) != c.check(chunk) || (header & SENTINEL) != 0) {
+                if ((header & CHECK_MASK) != c.check(chunk, size) || (header & SENTINEL) != 0) {
                     throw broken("chunk header's check bits do not match its position", chunk);
                 }
                 if (size < MIN_CHUNK_BYTE_SIZE || (size & (CHUNK_UNIT - 1)) != 0 || chunk + size > sentinelAt) {

@@ -181,8 +181,9 @@ abstract class ChunkStore {
         return s;
     }
 
-    final long check(long chunk) {
-        return BinnedLayout.checkBits(chunk, salt);
+    /** The check bits of a header word at {@code chunk} whose size bits are {@code size} (BinnedLayout.checkBits). */
+    final long check(long chunk, long size) {
+        return BinnedLayout.checkBits(chunk, size, salt);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -213,7 +214,7 @@ abstract class ChunkStore {
 
     /** Writes a free chunk's header and footer. */
     final void writeFree(MemorySegment s, long chunk, long size) {
-        put(s, chunk, freeHeader(size, check(chunk)));
+        put(s, chunk, freeHeader(size, check(chunk, size)));
         put(s, footerAt(chunk, size), size);
     }
 
@@ -352,7 +353,7 @@ abstract class ChunkStore {
             long next = chunk + size;
             put(s, next, get(s, next) & ~PREV_FREE);
         }
-        put(s, chunk, allocatedHeader(size, prevFree, byteSize, check(chunk)));
+        put(s, chunk, allocatedHeader(size, prevFree, byteSize, check(chunk, size)));
         freeChunkBytes += freeDelta;
         fragmentCount += fragmentDelta;
         countAllocation(s, byteSize);
@@ -414,7 +415,7 @@ abstract class ChunkStore {
 
     /**
      * Returns the header of the allocated chunk whose block starts at {@code offset}, or throws. Cheap checks only:
-     * position-keyed tags on this header and the next one.
+     * tags keyed by position and size on this header and the next one.
      */
     final long checkedHeader(MemorySegment s, long offset) {
         if (!ready) {
@@ -429,11 +430,14 @@ abstract class ChunkStore {
             long size = header & SIZE_MASK;
             long next = chunk + size;
             long slack = slack(header);
-            if ((header & (ALLOCATED | SENTINEL)) == ALLOCATED && (header & CHECK_MASK) == check(chunk)
+            if ((header & (ALLOCATED | SENTINEL)) == ALLOCATED && (header & CHECK_MASK) == check(chunk, size)
                     && size >= MIN_CHUNK_BYTE_SIZE && next <= high - SENTINEL_BYTE_SIZE
                     && slack <= size - HEADER_BYTE_SIZE && slack <= BinnedLayout.MAX_SLACK) {
                 long nextHeader = get(s, next);
-                if ((nextHeader & PREV_FREE) == 0 && (nextHeader & CHECK_MASK) == check(next)) {
+                // Both checks are keyed by the word's size too (issue 13: a flipped size bit must not pass): one XOR
+                // more for this header, whose size is at hand, and an AND and an XOR more for the next one.
+                if ((nextHeader & PREV_FREE) == 0
+                        && (nextHeader & CHECK_MASK) == check(next, nextHeader & SIZE_MASK)) {
                     return header;
                 }
             }
@@ -453,10 +457,11 @@ abstract class ChunkStore {
             why = "outside every heap";
         } else {
             long header = get(s, chunk);
-            if ((header & CHECK_MASK) == check(chunk) && ((header & (ALLOCATED | SENTINEL)) == 0
+            long tag = check(chunk, header & SIZE_MASK);
+            if ((header & CHECK_MASK) == tag && ((header & (ALLOCATED | SENTINEL)) == 0
                     || (header & QUICK_MARK) == QUICK_MARK)) {
                 why = "the block is already free (double free)";
-            } else if ((header & SENTINEL) != 0 && (header & CHECK_MASK) == check(chunk)) {
+            } else if ((header & SENTINEL) != 0 && (header & CHECK_MASK) == tag) {
                 why = "it is a heap's end";
             } else {
                 why = "not the start of an allocated block (interior, stale or foreign offset)";
@@ -545,7 +550,7 @@ abstract class ChunkStore {
     }
 
     final long sentinel(long heap, long end, long prevFree) {
-        return BinnedLayout.sentinel(heap, prevFree, check(end - SENTINEL_BYTE_SIZE));
+        return BinnedLayout.sentinel(heap, prevFree, check(end - SENTINEL_BYTE_SIZE, heap));
     }
 
     final void recomputeBounds(MemorySegment s) {

@@ -183,9 +183,13 @@ final class Superblock {
             throw new IllegalArgumentException("no binned-allocator metadata at offset " + meta);
         }
         long versionBinning = s.get(WORD, meta + SB_VERSION_BINNING);
-        if ((versionBinning >>> 32) != BinnedLayout.LAYOUT_VERSION) {
+        long version = versionBinning >>> 32;
+        if (version != BinnedLayout.LAYOUT_VERSION) {
             throw new IllegalArgumentException("binned-allocator metadata at offset " + meta + " has layout version "
-                    + (versionBinning >>> 32) + ", expected " + BinnedLayout.LAYOUT_VERSION);
+                    + version + ", but this build reads only layout version " + BinnedLayout.LAYOUT_VERSION
+                    + (version < BinnedLayout.LAYOUT_VERSION
+                            ? ": the memory was written by an older Offcut, whose chunk tags this one does not accept"
+                            : ": the memory was written by a newer Offcut"));
         }
         BinIndex bins = BinIndex.ofId(versionBinning & 0xFFFF_FFFFL);
         if (bins == null || s.get(WORD, meta + SB_BYTE_SIZE) != bins.superblockByteSize()

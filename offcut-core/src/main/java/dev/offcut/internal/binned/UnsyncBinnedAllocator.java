@@ -82,10 +82,9 @@ import static dev.offcut.internal.binned.BinnedLayout.requestedByteSize;
  *
  * <h2>Free (offset p, chunk c = p - 8)</h2>
  * Validate with tag checks (16-aligned, inside the heaps' span (this object's copy of it), outside the superblock,
- * header ALLOCATED and not SENTINEL or parked with {@code check(c)} bits, size and slack in range, next header with
- * {@code check(c + size)} bits and PREV_FREE clear); otherwise throw IllegalArgumentException before touching
- * anything; two words of linear memory are read. A chunk of at most 1040 bytes
- * (DEFAULT) is parked on its quick list if the list holds fewer than 16. Any other merges with the chunk below if
+ * header ALLOCATED and not SENTINEL or parked with {@code check(c, size)} bits, size and slack in range, next
+ * header with {@code check(c + size, its size)} bits and PREV_FREE clear); otherwise throw IllegalArgumentException
+ * before touching anything; two words of linear memory are read. A chunk of at most 1040 bytes (DEFAULT) is parked on its quick list if the list holds fewer than 16. Any other merges with the chunk below if
  * PREV_FREE (its footer gives its size) and with the chunk above if it is not ALLOCATED; headers swallowed by a merge
  * are scrubbed to 0 so a second free of them finds no tag; PREV_FREE is set on the chunk above; the result is binned
  * (LIFO), reusing a merged neighbour's list slot when the bin is unchanged. A parent-sourced heap left with no live
@@ -105,7 +104,7 @@ import static dev.offcut.internal.binned.BinnedLayout.requestedByteSize;
  * <h2>Invariants ({@link #verify()} checks each)</h2>
  * <ul>
  *   <li>{@code bitmap bit b == (head[b] != 0)} for every bin.</li>
- *   <li>free chunk: {@code header.size == footer}, {@code !ALLOCATED}, {@code check == check(c)},
+ *   <li>free chunk: {@code header.size == footer}, {@code !ALLOCATED}, {@code check == check(c, size)},
  *       {@code binOf(size) == the bin whose list holds it}, list links are mutual.</li>
  *   <li>no two free chunks are adjacent; {@code next.PREV_FREE == (this is free)} for every chunk.</li>
  *   <li>parked chunk: in exactly one quick list, of its exact size; each list's count word equals its length,
@@ -274,7 +273,7 @@ public final class UnsyncBinnedAllocator extends ChunkStore implements BinnedAll
             return NULL;
         }
         put(s, headAt, get(s, chunk + FREE_NEXT) | ((head & ~QUICK_LINK_MASK) - (1L << QUICK_COUNT_SHIFT)));
-        put(s, chunk, allocatedHeader(need, get(s, chunk) & PREV_FREE, byteSize, check(chunk)));
+        put(s, chunk, allocatedHeader(need, get(s, chunk) & PREV_FREE, byteSize, check(chunk, need)));
         countAllocation(s, byteSize);
         return chunk + HEADER_BYTE_SIZE;
     }
@@ -307,7 +306,7 @@ public final class UnsyncBinnedAllocator extends ChunkStore implements BinnedAll
                             long above = chunk + need;
                             moveListSlot(s, chunk, above, chunkBin);
                             writeFree(s, above, rest);
-                            put(s, chunk, allocatedHeader(need, 0, byteSize, check(chunk)));
+                            put(s, chunk, allocatedHeader(need, 0, byteSize, check(chunk, need)));
                             freeChunkBytes += -need;
                             countAllocation(s, byteSize);
                             return chunk + HEADER_BYTE_SIZE;
@@ -631,7 +630,7 @@ public final class UnsyncBinnedAllocator extends ChunkStore implements BinnedAll
             fragmentCount += 1;
             size = need;
         }
-        put(s, chunk, allocatedHeader(size, header & PREV_FREE, newByteSize, check(chunk)));
+        put(s, chunk, allocatedHeader(size, header & PREV_FREE, newByteSize, check(chunk, size)));
     }
 
     /**
@@ -664,7 +663,7 @@ public final class UnsyncBinnedAllocator extends ChunkStore implements BinnedAll
         } else {
             put(s, end, get(s, end) & ~PREV_FREE);
         }
-        put(s, below, allocatedHeader(total, 0, newByteSize, check(below)));
+        put(s, below, allocatedHeader(total, 0, newByteSize, check(below, total)));
         freeChunkBytes += freeDelta;
         fragmentCount += fragmentDelta;
         return below + HEADER_BYTE_SIZE;
@@ -688,7 +687,7 @@ public final class UnsyncBinnedAllocator extends ChunkStore implements BinnedAll
             freeChunkBytes += -nextSize;
             fragmentCount += -1;
         }
-        put(s, chunk, allocatedHeader(total, header & PREV_FREE, newByteSize, check(chunk)));
+        put(s, chunk, allocatedHeader(total, header & PREV_FREE, newByteSize, check(chunk, total)));
     }
 
     // ---------------------------------------------------------------------------------------------------------------

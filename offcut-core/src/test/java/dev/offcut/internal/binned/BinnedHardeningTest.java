@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -327,5 +329,54 @@ class BinnedHardeningTest {
         assertEquals(2 * PAGE, b.metadataOffset());
         assertTrue(x > 2 * PAGE, "block " + x);
         b.verify();
+    }
+
+    // Defect 3: the check bits cover the size ----------------------------------------------------------------------
+
+    @Test
+    void oneBitFlipThatMakesAnAllocatedChunkSwallowItsNeighbourIsCaught() {
+        LinearMemory memory = BinnedTesting.fixed(4 * PAGE);
+        BinnedAllocator a = BinnedAllocator.builder(memory).source(MemorySource.manual()).build();
+        a.claim(PAGE, PAGE);
+        a.free(a.allocate(5000)); // a history of bytes, so that the totals do not give the swallow away
+        long x = a.allocate(56);  // a 64-byte chunk
+        long y = a.allocate(120); // a 128-byte chunk just above it
+        long z = a.allocate(100);
+        assertEquals(x + 64, y);
+        assertEquals(y + 128, z);
+        long xChunk = x - BinnedLayout.HEADER_BYTE_SIZE;
+        putWord(memory, xChunk, word(memory, xChunk) ^ 128); // size 64 -> 192: x swallows y
+        // Before: open() and verify() of the reopened heap passed, free(y) then freed a block inside x, and the heap
+        // handed out overlapping blocks.
+        assertMessageNames(assertThrows(IllegalArgumentException.class, () -> reopen(memory)),
+                "check bits", String.valueOf(xChunk));
+        assertMessageNames(assertThrows(IllegalStateException.class, a::verify), "check bits",
+                String.valueOf(xChunk));
+        byte[] before = BinnedTesting.snapshot(memory);
+        assertThrows(IllegalArgumentException.class, () -> a.free(x), "x's header no longer passes its check");
+        assertThrows(IllegalArgumentException.class, () -> a.tryReallocate(x, 10, 16));
+        assertArrayEquals(before, BinnedTesting.snapshot(memory));
+    }
+
+    @Test
+    void everySingleBitFlipOfTheSizeChangesTheCheckBits() {
+        SplittableRandom random = new SplittableRandom(5);
+        int collisions = 0;
+        for (int i = 0; i < 20_000; i++) {
+            long chunk = (random.nextLong(1L << 44) & -16) + 8;
+            long size = random.nextLong(2, 1L << 40) << 4;
+            long salt = random.nextLong();
+            long bits = BinnedLayout.checkBits(chunk, size, salt);
+            for (int k = 3; k < BinnedLayout.SLACK_SHIFT; k++) {
+                long flipped = size ^ (1L << k);
+                if (BinnedLayout.checkBits(chunk, flipped, salt) == bits) {
+                    throw new AssertionError("flipping bit " + k + " of size " + size + " at " + chunk
+                            + " keeps the check bits");
+                }
+            }
+            // Still keyed by position: a word copied to the next chunk offset fails there (but for a 2^-10 chance).
+            collisions += BinnedLayout.checkBits(chunk + 16, size, salt) == bits ? 1 : 0;
+        }
+        assertTrue(collisions < 100, collisions + " of 20,000 words passed at the next chunk offset");
     }
 }
