@@ -18,7 +18,10 @@ import java.util.Objects;
  * mimalloc does), so that the large chunk is freed whole rather than kept split. A shrink that keeps the block's
  * alignment never fails and never grows the memory. Near-constant time is the fast path's: when no bin is sure to
  * hold a request (the memory is nearly full, or the request is large for it), the bins that may hold it are
- * searched chunk by chunk before the source is asked, which is O(free chunks).
+ * searched chunk by chunk before the source is asked, which is O(free chunks). That cost is paid once per change of
+ * the free space: a failed search is remembered, and a request at least as hard (as large, as aligned) then skips
+ * it until an allocation, free, resize or heap change. A request that the memory cannot hold even at its
+ * {@linkplain LinearMemory#maxByteSize() maximum} fails at once, with no search and no grow.
  *
  * <h2>State in memory</h2>
  * All state (bin heads, the bitmap, the list of heaps, the counters) lives in the linear memory, in a metadata

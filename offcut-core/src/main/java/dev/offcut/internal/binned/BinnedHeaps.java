@@ -143,6 +143,7 @@ final class BinnedHeaps {
         c.add(s, SB_TOTAL_HEAP_COUNT, 1);
         c.add(s, SB_CLAIMED_BYTES, end - base);
         c.add(s, SB_TOTAL_CLAIMED_BYTES, end - base);
+        c.heapChanges++;
         c.recomputeBounds(s);
         return base;
     }
@@ -204,6 +205,7 @@ final class BinnedHeaps {
         c.freeChunkBytes += added;
         c.add(s, SB_CLAIMED_BYTES, added);
         c.add(s, SB_TOTAL_CLAIMED_BYTES, added);
+        c.heapChanges++;
         c.recomputeBounds(s);
         return newEnd;
     }
@@ -245,6 +247,7 @@ final class BinnedHeaps {
         put(s, heap + HEAP_END, target);
         c.freeChunkBytes += kept - topSize;
         c.add(s, SB_CLAIMED_BYTES, target - end);
+        c.heapChanges++;
         c.recomputeBounds(s);
         return target - heap;
     }

@@ -121,6 +121,29 @@ abstract class ChunkStore {
     long freeChunkBytes;
     /** The number of binned free chunks. */
     long fragmentCount;
+    /** The memory's maximum byte size (it never changes): no chunk can be larger. */
+    final long memoryMaxByteSize;
+    /*
+     * A failed search, remembered so that a request at least as hard fails at once until the free space changes
+     * (issue 13, defect 8: each failing call scanned every candidate free chunk twice). "At least as hard": a chunk
+     * size >= failedNeed and an alignment >= failedAlignment (alignments up to 16 count as 16), since a chunk that
+     * fits such a request fits the remembered one too. "Until the free space changes": failedAt is a snapshot of
+     * counters that together change whenever a free chunk appears or grows (freeSpaceKey). Read and written only on
+     * the slow path, never on the hot ones.
+     */
+    long failedNeed = Long.MAX_VALUE;
+    long failedAlignment = Long.MAX_VALUE;
+    long failedAtAllocations;
+    long failedAtFrees;
+    long failedAtFreedBytes;
+    long failedAtAllocatedBytes;
+    long failedAtFreeChunkBytes;
+    long failedAtHeapChanges;
+    /**
+     * Counts the changes of free space that no other counter shows: heaps claimed, extended, truncated or removed,
+     * and quick lists consolidated. Cold paths only.
+     */
+    long heapChanges;
 
     /**
      * Sets up the state for a superblock at {@code meta}: ready (written, or found by open) or pending (not written).
@@ -135,6 +158,7 @@ abstract class ChunkStore {
         this.parentSource = parent != null;
         this.parent = parent;
         this.memoryByteSizeAtBuild = memory.byteSize();
+        this.memoryMaxByteSize = memory.maxByteSize();
         this.meta = meta;
         this.metaSize = bins.superblockByteSize();
         this.salt = salt;
@@ -376,6 +400,37 @@ abstract class ChunkStore {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+    // Remembered failures (slow path only)
+
+    /**
+     * Whether a search for a chunk of {@code need} bytes at {@code byteAlignment} is sure to fail: one at least as
+     * easy failed, and the free space has not changed since. Why the snapshot is enough: allocations and frees
+     * (moves included) each add one to a count that never decreases; with both counts unchanged, the only other
+     * operations are in-place resizes and heap changes; an in-place grow raises the allocated bytes, a shrink the
+     * freed bytes (both never decrease), a shrink of zero bytes can only add its slack to the free chunk above
+     * (free chunk bytes, which with the counts unchanged nothing else lowers), and heap changes and consolidations
+     * count in heapChanges. So an equal snapshot means no free chunk appeared or grew, and none fits now.
+     */
+    final boolean knownToFail(long need, long byteAlignment) {
+        return need >= failedNeed && Math.max(byteAlignment, CHUNK_UNIT) >= failedAlignment
+                && failedAtAllocations == totalAllocationCount && failedAtFrees == freedCount
+                && failedAtFreedBytes == freedBytes && failedAtAllocatedBytes == totalAllocatedBytes
+                && failedAtFreeChunkBytes == freeChunkBytes && failedAtHeapChanges == heapChanges;
+    }
+
+    /** Remembers that no free chunk holds a chunk of {@code need} bytes at {@code byteAlignment} (see above). */
+    final void rememberFailure(long need, long byteAlignment) {
+        failedNeed = need;
+        failedAlignment = Math.max(byteAlignment, CHUNK_UNIT);
+        failedAtAllocations = totalAllocationCount;
+        failedAtFrees = freedCount;
+        failedAtFreedBytes = freedBytes;
+        failedAtAllocatedBytes = totalAllocatedBytes;
+        failedAtFreeChunkBytes = freeChunkBytes;
+        failedAtHeapChanges = heapChanges;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
     // Release: park on a quick list, or coalesce into the bins
 
     /**
@@ -409,6 +464,9 @@ abstract class ChunkStore {
                 any = true;
             }
             put(s, headAt, NULL);
+        }
+        if (any) {
+            heapChanges++; // parked chunks merged into the bins: free space a remembered failure did not see
         }
         return any;
     }
@@ -590,6 +648,7 @@ abstract class ChunkStore {
         fragmentCount += -1;
         add(s, SB_HEAP_COUNT, -1);
         add(s, SB_CLAIMED_BYTES, -(end - heap));
+        heapChanges++;
         recomputeBounds(s);
     }
 }

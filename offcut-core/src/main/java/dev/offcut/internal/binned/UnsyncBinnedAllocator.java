@@ -70,9 +70,11 @@ import static dev.offcut.internal.binned.BinnedLayout.requestedByteSize;
  *       and (while 8 extra looks per allocation last) its next chunks, stopping at the first bin with a fit; else
  *       the tightest of the first 8 chunks of the first bin sure to fit. The block starts at the first aligned
  *       offset at least 32 bytes above the chunk start (or at it), and the gap below becomes a free chunk again.</li>
- *   <li>If no bin guarantees a fit: search the bins that may hold a fitting chunk first-fit; then consolidate the
- *       quick lists (free every parked chunk into the bins, merging) and search again; then ask the source once, for
- *       enough memory for this request in one step, and retry once. No loop. (Growing to extend the last heap asks
+ *   <li>If no bin guarantees a fit: a request the memory cannot hold even at its maximum fails at once. Else search
+ *       the bins that may hold a fitting chunk first-fit (skipped if a request at least as easy failed and the free
+ *       space has not changed since: ChunkStore.knownToFail); then consolidate the quick lists (free every parked
+ *       chunk into the bins, merging) and search again; then ask the source once, for enough memory for this
+ *       request in one step, and retry once. No loop. (Growing to extend the last heap asks
  *       for the pages its free top lacks; if someone else's grow lands in between, those pages become a heap of
  *       their own, and if that is too small the source grows once more, for a heap that holds the request.)</li>
  *   <li>Split: a remainder of at least 32 bytes above the block becomes a free chunk (taking the split chunk's place
@@ -84,10 +86,11 @@ import static dev.offcut.internal.binned.BinnedLayout.requestedByteSize;
  * Validate with tag checks (16-aligned, inside the heaps' span (this object's copy of it), outside the superblock,
  * header ALLOCATED and not SENTINEL or parked with {@code check(c, size)} bits, size and slack in range, next
  * header with {@code check(c + size, its size)} bits and PREV_FREE clear); otherwise throw IllegalArgumentException
- * before touching anything; two words of linear memory are read. A chunk of at most 1040 bytes (DEFAULT) is parked on its quick list if the list holds fewer than 16. Any other merges with the chunk below if
- * PREV_FREE (its footer gives its size) and with the chunk above if it is not ALLOCATED; headers swallowed by a merge
- * are scrubbed to 0 so a second free of them finds no tag; PREV_FREE is set on the chunk above; the result is binned
- * (LIFO), reusing a merged neighbour's list slot when the bin is unchanged. A parent-sourced heap left with no live
+ * before touching anything; two words of linear memory are read. A chunk of at most 1040 bytes (DEFAULT) is parked
+ * on its quick list if the list holds fewer than 16. Any other merges with the chunk below if PREV_FREE (its footer
+ * gives its size) and with the chunk above if it is not ALLOCATED; headers swallowed by a merge are scrubbed to 0 so
+ * a second free of them finds no tag; PREV_FREE is set on the chunk above; the result is binned (LIFO), reusing a
+ * merged neighbour's list slot when the bin is unchanged. A parent-sourced heap left with no live
  * block is handed back to the parent (quick lists are off for parent sources, so heaps do empty).
  *
  * <h2>Reallocate</h2>
@@ -318,13 +321,20 @@ public final class UnsyncBinnedAllocator extends ChunkStore implements BinnedAll
             }
         }
         // No bin guarantees a fit: the slow path, in this same method on purpose (see the comment above).
-        if (need >= MAX_CHUNK_BYTE_SIZE >>> 1 || byteAlignment >= MAX_CHUNK_BYTE_SIZE >>> 1) {
-            return NULL; // no memory can hold it; and keeps need + alignment far from overflow
+        if (neverFits(need, byteAlignment)) {
+            return NULL; // at once: no search, no consolidation, no grow can help
         }
         s = seg;
-        long offset = trySearchAndCarve(s, byteSize, byteAlignment, need);
+        // A search that failed for a request as easy, with the free space unchanged since, fails again: skip it, so
+        // that repeated failing requests cost O(1) rather than a scan of every candidate chunk (ChunkStore).
+        boolean known = knownToFail(need, byteAlignment);
+        long offset = known ? NULL : trySearchAndCarve(s, byteSize, byteAlignment, need);
         if (offset == NULL && flushQuickLists(s)) {
+            known = false;
             offset = trySearchAndCarve(s, byteSize, byteAlignment, need);
+        }
+        if (offset == NULL && !known) {
+            rememberFailure(need, byteAlignment); // not when skipped: the easier failure remembered covers more
         }
         if (offset == NULL && acquire(need, byteAlignment)) {
             offset = trySearchAndCarve(refresh(), byteSize, byteAlignment, need);
@@ -332,10 +342,20 @@ public final class UnsyncBinnedAllocator extends ChunkStore implements BinnedAll
         return offset;
     }
 
+    /**
+     * Whether no memory, or not this one even at its maximum, can ever hold a chunk of {@code need} bytes at
+     * {@code byteAlignment}: its block starts at an offset that is a multiple of the alignment and of 16 and is not 0
+     * (offset 0 holds metadata or nothing), so at {@code max(byteAlignment, 16)} or above, and its chunk ends 8 bytes
+     * (a sentinel) before the end of a heap at the latest. Also keeps need + alignment far from overflow.
+     */
+    private boolean neverFits(long need, long byteAlignment) {
+        return need >= MAX_CHUNK_BYTE_SIZE >>> 1 || byteAlignment >= MAX_CHUNK_BYTE_SIZE >>> 1
+                || Math.max(byteAlignment, CHUNK_UNIT) + need > memoryMaxByteSize;
+    }
+
     private long tryAllocatePending(long byteSize, long byteAlignment) {
         long need = chunkSizeFor(byteSize);
-        if (need >= MAX_CHUNK_BYTE_SIZE >>> 1 || byteAlignment >= MAX_CHUNK_BYTE_SIZE >>> 1
-                || !initializeByGrowing(guaranteedSize(need, byteAlignment))) {
+        if (neverFits(need, byteAlignment) || !initializeByGrowing(guaranteedSize(need, byteAlignment))) {
             return NULL;
         }
         return trySearchAndCarve(seg, byteSize, byteAlignment, need);

@@ -203,7 +203,8 @@ class BinnedBadFreeTest {
             chunk += 16; // the next "header" is 0: it must not carry a valid tag by chance
         }
         assertTrue(chunk + 72 <= block + 1000, "the forged chunk and its next word lie inside the block");
-        s.set(ValueLayout.JAVA_LONG_UNALIGNED, chunk, 64 | BinnedLayout.ALLOCATED | BinnedLayout.checkBits(chunk, 64, salt));
+        s.set(ValueLayout.JAVA_LONG_UNALIGNED, chunk,
+                64 | BinnedLayout.ALLOCATED | BinnedLayout.checkBits(chunk, 64, salt));
         s.set(ValueLayout.JAVA_LONG_UNALIGNED, chunk + 64, 0);
         long forged = chunk + 8;
         assertRefusedUnchanged(allocator, () -> allocator.free(forged));

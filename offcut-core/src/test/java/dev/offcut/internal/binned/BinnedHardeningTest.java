@@ -1,5 +1,6 @@
 package dev.offcut.internal.binned;
 
+import dev.offcut.Allocator;
 import dev.offcut.BinnedAllocator;
 import dev.offcut.Binning;
 import dev.offcut.LinearMemory;
@@ -378,5 +379,149 @@ class BinnedHardeningTest {
             collisions += BinnedLayout.checkBits(chunk + 16, size, salt) == bits ? 1 : 0;
         }
         assertTrue(collisions < 100, collisions + " of 20,000 words passed at the next chunk offset");
+    }
+
+    // Defect 8: a request that can never succeed, and the cost of a failing search ------------------------------
+
+    @Test
+    void aRequestTheMemoryCanNeverHoldFailsAtOnceWithoutConsolidating() {
+        for (Binning binning : Binning.values()) {
+            LinearMemory memory = LinearMemory.ofHeap(64 * PAGE, PAGE);
+            BinnedAllocator a = BinnedAllocator.builder(memory).binning(binning).build();
+            long x = a.allocate(100);
+            a.allocate(100);
+            a.free(x); // DEFAULT parks it: only a consolidation would merge it into the bins
+            var before = a.stats();
+            for (long[] request : new long[][] {{16, 1L << 32}, {64 * PAGE, 16}, {16, 64 * PAGE},
+                    {32 * PAGE, 32 * PAGE}, {Allocator.MAX_BYTE_SIZE, 16}}) {
+                assertEquals(Allocator.NULL, a.tryAllocate(request[0], request[1]));
+                assertThrows(OutOfMemoryError.class, () -> a.allocate(request[0], request[1]));
+            }
+            assertEquals(before, a.stats(), "no consolidation, no grow: the request failed at once");
+            assertEquals(PAGE, memory.byteSize());
+            a.verify();
+            // The largest request the maximum may hold is still tried (and served).
+            long big = a.allocate(62 * PAGE);
+            assertTrue(big > 0);
+            a.verify();
+        }
+    }
+
+    /** Fills a fixed heap with [2000-byte block][100-byte block] pairs and frees the 2000s: chunks of 2016 bytes. */
+    private static BinnedAllocator manyFreeChunksOfOneSize(LinearMemory memory, List<Long> separators) {
+        BinnedAllocator a = BinnedAllocator.builder(memory).source(MemorySource.manual()).build();
+        a.claim(PAGE, 14 * PAGE);
+        List<Long> large = new ArrayList<>();
+        for (long offset = a.tryAllocate(2000, 16); offset != 0; offset = a.tryAllocate(2000, 16)) {
+            large.add(offset);
+            long separator = a.tryAllocate(100, 16);
+            if (separator != 0) {
+                separators.add(separator);
+            }
+        }
+        while (a.tryAllocate(0, 16) != 0) {
+            // take the last crumbs, so that only the freed chunks are free
+        }
+        large.forEach(a::free);
+        return a;
+    }
+
+    @Test
+    void aRepeatedFailingSearchReadsNoFreeChunkUntilTheFreeSpaceChanges() {
+        LinearMemory memory = BinnedTesting.fixed(16 * PAGE);
+        List<Long> separators = new ArrayList<>();
+        BinnedAllocator a = manyFreeChunksOfOneSize(memory, separators);
+        assertTrue(a.stats().fragmentCount() > 400, "fragments " + a.stats().fragmentCount());
+        // 2024 bytes need a 2032-byte chunk: the 2016-byte chunks share its bin, so every one is looked at.
+        assertEquals(Allocator.NULL, a.tryAllocate(2024, 16));
+        // Break the bin's list at its last chunk: a search that walks it reads out of the memory.
+        int bin = BinIndex.DEFAULT.binOf(2016);
+        long headAt = a.metadataOffset() + BinnedLayout.binHeadsOffset(BinIndex.DEFAULT.binCount) + 8L * bin;
+        long last = word(memory, headAt);
+        while (word(memory, last + BinnedLayout.FREE_NEXT) != 0) {
+            last = word(memory, last + BinnedLayout.FREE_NEXT);
+        }
+        long broken = last;
+        putWord(memory, broken + BinnedLayout.FREE_NEXT, (1L << 40) + 8);
+        // Before the fix each call scanned the whole bin again (twice): here it would have thrown.
+        assertEquals(Allocator.NULL, a.tryAllocate(2024, 16));
+        assertEquals(Allocator.NULL, a.tryAllocate(2030, 16), "a harder request is known to fail too");
+        assertEquals(Allocator.NULL, a.tryAllocate(2024, 64), "and a more aligned one");
+        putWord(memory, broken + BinnedLayout.FREE_NEXT, 0);
+        a.verify();
+        // A free changes the free space: the next request is searched again, and served once the freed separator
+        // merges its two free neighbours into a chunk that holds it. Never NULL while a fitting chunk exists.
+        a.free(separators.get(separators.size() / 2));
+        long served = a.tryAllocate(2024, 16);
+        assertTrue(served != 0, "a chunk that fits exists after the free");
+        a.verify();
+    }
+
+    /**
+     * Never NULL while a fitting chunk exists: random allocations (some impossible, some aligned), frees, reallocations
+     * and heap changes over a manual source; after every NULL, no free chunk of any heap holds the request (the
+     * quick lists are consolidated by then).
+     */
+    @Test
+    void aFailedRequestMeansNoFreeChunkFitsIt() {
+        SplittableRandom random = new SplittableRandom(21);
+        for (Binning binning : Binning.values()) {
+            LinearMemory memory = BinnedTesting.fixed(8 * PAGE);
+            BinnedAllocator a = BinnedAllocator.builder(memory).binning(binning).source(MemorySource.manual()).build();
+            long heap = a.claim(PAGE, 4 * PAGE);
+            List<Long> live = new ArrayList<>();
+            int failures = 0;
+            for (int step = 0; step < 6000; step++) {
+                int action = random.nextInt(10);
+                if (action < 5) {
+                    long byteSize = random.nextInt(4) == 0 ? random.nextLong(0, 40_000) : random.nextLong(0, 3000);
+                    long alignment = 1L << random.nextInt(random.nextInt(4) == 0 ? 14 : 5);
+                    long offset = a.tryAllocate(byteSize, alignment);
+                    if (offset == 0) {
+                        failures++;
+                        assertNoFreeChunkFits(memory, a, byteSize, alignment);
+                    } else {
+                        live.add(offset);
+                    }
+                } else if (action < 8 && !live.isEmpty()) {
+                    a.free(live.remove(random.nextInt(live.size())));
+                } else if (action < 9 && !live.isEmpty()) {
+                    int i = random.nextInt(live.size());
+                    long moved = a.tryReallocate(live.get(i), random.nextLong(0, 5000), 16);
+                    if (moved != 0) {
+                        live.set(i, moved);
+                    }
+                } else {
+                    a.resize(heap, random.nextLong(a.reserved(heap), 4 * PAGE + 1));
+                }
+            }
+            a.verify();
+            assertTrue(failures > 300, "failures " + failures);
+        }
+    }
+
+    private static void assertNoFreeChunkFits(LinearMemory memory, BinnedAllocator a, long byteSize, long alignment) {
+        long need = BinnedLayout.chunkSizeFor(byteSize);
+        for (long heap : a.heaps()) {
+            long end = heap + a.heapByteSize(heap);
+            for (long chunk = BinnedLayout.firstChunk(heap); chunk < end - 8; ) {
+                long header = word(memory, chunk);
+                long size = header & BinnedLayout.SIZE_MASK;
+                assertTrue((header & BinnedLayout.QUICK_MARK) != BinnedLayout.QUICK_MARK
+                        || (header & BinnedLayout.ALLOCATED) == 0, "a parked chunk after a failed request");
+                if ((header & BinnedLayout.ALLOCATED) == 0) {
+                    // Every 16-aligned block start in the chunk, at a gap of 0 or at least 32 bytes (a gap becomes a
+                    // free chunk).
+                    for (long block = chunk + 8; block - 8 + need <= chunk + size; block += 16) {
+                        if (block % alignment == 0 && (block == chunk + 8 || block - 8 - chunk >= 32)) {
+                            throw new AssertionError("NULL for " + byteSize + " bytes aligned to " + alignment
+                                    + ", but the free chunk at " + chunk + " (" + size + " bytes) holds it at "
+                                    + block);
+                        }
+                    }
+                }
+                chunk += size;
+            }
+        }
     }
 }
