@@ -376,6 +376,7 @@ final class BinnedCheck {
         long previousEnd = -1;
         long low = Long.MAX_VALUE;
         long high = 0;
+        HeapIndex index = c.heapIndexIfBuilt(); // a cache of the list, if a heap operation built it
         for (long heap = c.counter(s, SB_FIRST_HEAP); heap != NULL; heap = get(s, heap + HEAP_NEXT)) {
             // Range-check the link before reading through it, as open does: a corrupt list is a broken invariant
             // (IllegalStateException), not the segment's IndexOutOfBoundsException.
@@ -395,6 +396,9 @@ final class BinnedCheck {
             }
             if (++heapCount > s.byteSize() / BinnedLayout.SMALLEST_HEAP_BYTE_SIZE) {
                 throw broken("heap list has a cycle", heap);
+            }
+            if (index != null && !index.contains(heap)) {
+                throw broken("the allocator's heap index lacks the heap", heap);
             }
             previousEnd = end;
             low = Math.min(low, heap);
@@ -476,6 +480,10 @@ final class BinnedCheck {
         if (c.freeChunkBytes != freeBytes) {
             throw broken("counter of free chunk bytes is " + c.freeChunkBytes + " but the walk finds " + freeBytes,
                     c.meta);
+        }
+        if (index != null && index.size() != heapCount) {
+            throw broken("the allocator's heap index holds " + index.size() + " heaps, the list " + heapCount,
+                    c.meta + SB_FIRST_HEAP);
         }
         verifyCounter(c, s, SB_HEAP_COUNT, "heapCount", heapCount);
         verifyCounter(c, s, SB_CLAIMED_BYTES, "claimedBytes", claimed);

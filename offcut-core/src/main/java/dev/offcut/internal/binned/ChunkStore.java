@@ -103,6 +103,11 @@ abstract class ChunkStore {
      */
     long heapsLow = Long.MAX_VALUE;
     long heapsHigh;
+    /**
+     * The heaps' offsets as an ordered set (a cache of the heap list; {@link #heapIndex()} builds it on first use),
+     * so that heap changes and lookups take O(log heaps), not a walk of the list. Cold paths only.
+     */
+    private HeapIndex heapIndex;
     /*
      * The counters that a walk of the heaps can rebuild, kept here instead of in linear memory so that a free writes
      * no counter word at all and a binned allocation only the two totals; open() rebuilds them (openCounters).
@@ -597,27 +602,49 @@ abstract class ChunkStore {
     // ---------------------------------------------------------------------------------------------------------------
     // Heap span (the rest of the heap list is BinnedHeaps)
 
-    /** Returns the heap that contains {@code offset}, or 0. */
-    private long heapOf(MemorySegment s, long offset) {
-        for (long heap = counter(s, SB_FIRST_HEAP); heap != NULL; heap = get(s, heap + HEAP_NEXT)) {
-            if (offset >= heap && offset < get(s, heap + HEAP_END)) {
-                return heap;
+    /**
+     * Returns the index of the heaps' offsets, building it from the heap list on first use (a walk of O(heaps), once
+     * per object: open has checked the list by then, and a new allocator's list is empty).
+     */
+    final HeapIndex heapIndex() {
+        HeapIndex index = heapIndex;
+        if (index == null) {
+            index = new HeapIndex(salt);
+            if (ready) {
+                MemorySegment s = seg;
+                for (long h = counter(s, SB_FIRST_HEAP); h != NULL; h = get(s, h + HEAP_NEXT)) {
+                    index.add(h);
+                }
             }
+            heapIndex = index;
         }
-        return NULL;
+        return index;
+    }
+
+    /** Returns the index if a heap operation built it, else null (for verify, which must not trust the list). */
+    final HeapIndex heapIndexIfBuilt() {
+        return heapIndex;
+    }
+
+    /** Returns the heap that contains {@code offset}, or 0: the last heap at or below it, if it reaches past it. */
+    private long heapOf(MemorySegment s, long offset) {
+        long heap = heapIndex().floor(offset);
+        return heap != NULL && offset < get(s, heap + HEAP_END) ? heap : NULL;
     }
 
     final long sentinel(long heap, long end, long prevFree) {
         return BinnedLayout.sentinel(heap, prevFree, check(end - SENTINEL_BYTE_SIZE, heap));
     }
 
+    /**
+     * Sets the heaps' span after a heap change: the list is ordered and its heaps disjoint, so the span runs from the
+     * first heap to the end of the last one (O(log heaps) with the index).
+     */
     final void recomputeBounds(MemorySegment s) {
-        long low = Long.MAX_VALUE;
-        long high = 0;
-        for (long h = counter(s, SB_FIRST_HEAP); h != NULL; h = get(s, h + HEAP_NEXT)) {
-            low = Math.min(low, h);
-            high = Math.max(high, get(s, h + HEAP_END));
-        }
+        long first = counter(s, SB_FIRST_HEAP);
+        long low = first == NULL ? Long.MAX_VALUE : first;
+        long last = heapIndex().last();
+        long high = last == NULL ? 0 : get(s, last + HEAP_END);
         put(s, meta + SB_HEAPS_LOW, low);
         put(s, meta + SB_HEAPS_HIGH, high);
         heapsLow = low;
@@ -630,10 +657,9 @@ abstract class ChunkStore {
         long chunk = BinnedLayout.firstChunk(heap);
         long size = end - SENTINEL_BYTE_SIZE - chunk;
         unlink(s, chunk, size);
-        long prev = NULL;
-        for (long h = counter(s, SB_FIRST_HEAP); h != heap; h = get(s, h + HEAP_NEXT)) {
-            prev = h;
-        }
+        HeapIndex index = heapIndex();
+        long prev = index.lower(heap);
+        index.remove(heap);
         long next = get(s, heap + HEAP_NEXT);
         if (prev == NULL) {
             put(s, meta + SB_FIRST_HEAP, next);

@@ -154,7 +154,7 @@ public final class MemorySources {
     private static boolean growAndExtend(ChunkStore c, long want) {
         MemorySegment s = c.refresh();
         long memoryEnd = c.memory.byteSize();
-        long last = BinnedHeaps.lastHeap(c, s);
+        long last = BinnedHeaps.lastHeap(c);
         if (last == NULL || get(s, last + HEAP_END) != memoryEnd) {
             return growAndClaim(c, want);
         }
