@@ -13,11 +13,13 @@ import java.util.Objects;
  * 8-byte header word; chunks are multiples of 16 bytes and the smallest is 32. Every block is 16-aligned, as malloc's
  * are, whatever alignment up to 16 is asked for; every power-of-two alignment up to
  * {@link Allocator#MAX_BYTE_ALIGNMENT} is supported; the gap below a highly aligned block is returned to the free
- * lists. {@link #tryReallocate} grows in place when the next chunk allows and moves only otherwise; it shrinks in
- * place, except that a block shrinking to at most half its chunk moves to a smaller free chunk if one holds it (as
- * mimalloc does), so that the large chunk is freed whole rather than kept split. A shrink that keeps the block's
- * alignment never fails and never grows the memory. Near-constant time is the fast path's: when no bin is sure to
- * hold a request (the memory is nearly full, or the request is large for it), the bins that may hold it are
+ * lists. {@link #tryReallocate} grows in place when the next chunk allows, or, with
+ * {@link MemorySource#growAndExtend()}, when the block (or the free chunk above it) ends the heap at the memory's end:
+ * then the memory grows by the pages the block lacks, as malloc extends its top chunk; it moves only otherwise. It
+ * shrinks in place, except that a block shrinking to at most half its chunk moves to a smaller free chunk if one
+ * holds it (as mimalloc does), so that the large chunk is freed whole rather than kept split. A shrink that keeps the
+ * block's alignment never fails and never grows the memory. Near-constant time is the fast path's: when no bin is
+ * sure to hold a request (the memory is nearly full, or the request is large for it), the bins that may hold it are
  * searched chunk by chunk before the source is asked, which is O(free chunks). That cost is paid once per change of
  * the free space: a failed search is remembered, and a request at least as hard (as large, as aligned) then skips
  * it until an allocation, free, resize or heap change. A request that the memory cannot hold even at its
