@@ -13,12 +13,17 @@ import java.util.Objects;
  * 8-byte header word; chunks are multiples of 16 bytes and the smallest is 32. Every block is 16-aligned, as malloc's
  * are, whatever alignment up to 16 is asked for; every power-of-two alignment up to
  * {@link Allocator#MAX_BYTE_ALIGNMENT} is supported; the gap below a highly aligned block is returned to the free
- * lists. {@link #tryReallocate} grows in place when the next chunk allows and moves only otherwise; it shrinks in
- * place, except that a block shrinking to at most half its chunk moves to a smaller free chunk if one holds it (as
- * mimalloc does), so that the large chunk is freed whole rather than kept split. A shrink that keeps the block's
- * alignment never fails and never grows the memory. Near-constant time is the fast path's: when no bin is sure to
- * hold a request (the memory is nearly full, or the request is large for it), the bins that may hold it are
- * searched chunk by chunk before the source is asked, which is O(free chunks).
+ * lists. {@link #tryReallocate} grows in place when the next chunk allows, or, with
+ * {@link MemorySource#growAndExtend()}, when the block (or the free chunk above it) ends the heap at the memory's end:
+ * then the memory grows by the pages the block lacks, as malloc extends its top chunk; it moves only otherwise. It
+ * shrinks in place, except that a block shrinking to at most half its chunk moves to a smaller free chunk if one
+ * holds it (as mimalloc does), so that the large chunk is freed whole rather than kept split. A shrink that keeps the
+ * block's alignment never fails and never grows the memory. Near-constant time is the fast path's: when no bin is
+ * sure to hold a request (the memory is nearly full, or the request is large for it), the bins that may hold it are
+ * searched chunk by chunk before the source is asked, which is O(free chunks). That cost is paid once per change of
+ * the free space: a failed search is remembered, and a request at least as hard (as large, as aligned) then skips
+ * it until an allocation, free, resize or heap change. A request that the memory cannot hold even at its
+ * {@linkplain LinearMemory#maxByteSize() maximum} fails at once, with no search and no grow.
  *
  * <h2>State in memory</h2>
  * All state (bin heads, the bitmap, the list of heaps, the counters) lives in the linear memory, in a metadata
@@ -35,10 +40,11 @@ import java.util.Objects;
  * <h2>Bad frees</h2>
  * {@code free}, sized {@code free} and {@code tryReallocate} refuse, with {@link IllegalArgumentException} and the heap
  * left exactly as it was: an offset that is not 16-aligned, outside the heaps' span, inside the metadata, the start of
- * a free chunk (a double free), or whose header word does not carry the position-keyed check bits of an allocated
- * chunk followed by a valid next header (an interior or foreign offset, or one in a gap between heaps; a random or
- * stale word passes with probability about 2<sup>-20</sup>, and the salt in the check bits is random per build, so
- * this holds for offsets of an earlier allocator built over the same bytes too); and a sized free whose size is not
+ * a free chunk (a double free), or whose header word does not carry the check bits of an allocated chunk followed by
+ * a valid next header (an interior or foreign offset, or one in a gap between heaps; a random or stale word passes
+ * with probability about 2<sup>-20</sup>, and the salt in the check bits is random per build, so this holds for
+ * offsets of an earlier allocator built over the same bytes too). The check bits are keyed by the word's position and
+ * by the size it holds, so a header with one flipped size bit never passes; and a sized free whose size is not
  * the block's requested size. The checks guard against mistakes, not attacks: code that can write the memory can
  * forge a header that passes them.
  *
@@ -56,11 +62,13 @@ public sealed interface BinnedAllocator extends Allocator permits UnsyncBinnedAl
      * allocator left them. An allocator that borrows from a parent keeps its metadata in a block of the parent:
      * reopen it with {@link Builder#metadataOffset(long)}.
      *
-     * <p>Reopening walks every chunk and every free list once (O(chunks), allocating nothing) and refuses metadata
-     * that is corrupt in the ways that would otherwise surface later as damage: a heap list out of order or out of
-     * the memory, chunks that do not tile their heap, heap bounds that disagree with the list, and bin or quick-list
-     * links that do not lead to tagged chunks of their list's kind or do not hold exactly the heaps' free and parked
-     * chunks. {@link #verify()} checks the rest.
+     * <p>Reopening walks every chunk and every free list once (O(chunks), allocating nothing per chunk) and refuses
+     * metadata that is corrupt in the ways that would otherwise surface later as damage: a heap list out of order or
+     * out of the memory, heap bounds, a heap count or claimed bytes that disagree with the list, chunks that do not
+     * tile their heap, a chunk header without its check bits, a PREV_FREE flag that disagrees with the chunk below,
+     * a slack out of range, a free chunk's footer that differs from its size, two adjacent free chunks, a wrong end
+     * sentinel, and bin or quick-list links that do not lead to tagged chunks of their list's kind or do not hold
+     * exactly the heaps' free and parked chunks. Whatever it accepts, {@link #verify()} accepts too.
      *
      * @param memory a memory an allocator built by {@link Builder#build()} used
      * @return an allocator over the same state
@@ -263,7 +271,8 @@ public sealed interface BinnedAllocator extends Allocator permits UnsyncBinnedAl
          *
          * @return the new allocator
          * @throws IllegalArgumentException if a parent source's parent is over another memory, or a metadata offset
-         *                                  was set for a parent source
+         *                                  was set for a parent source, or the metadata at the metadata offset would
+         *                                  not fit the memory even at its {@link LinearMemory#maxByteSize() maximum}
          * @throws IllegalStateException    if the memory is too small for the metadata and the source never grows it,
          *                                  or the parent cannot give a block for it
          */

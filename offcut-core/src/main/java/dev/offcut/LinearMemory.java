@@ -224,9 +224,12 @@ public sealed interface LinearMemory extends AutoCloseable permits AbstractLinea
      *
      * @param maxByteSize     the most the memory may grow to, rounded up to whole pages; in {@code [1, 2^33]} (8 GiB,
      *                        this implementation's limit)
-     * @param initialByteSize the size to start with, rounded up to whole pages; in {@code [0, maxByteSize]}
+     * @param initialByteSize the size to start with, rounded up to whole pages; in {@code [0, maxByteSize]} and at
+     *                        most the Java heap's maximum ({@link Runtime#maxMemory()}), as it is allocated at once
      * @return a new heap memory
      * @throws IllegalArgumentException if an argument is out of range
+     * @throws OutOfMemoryError         if the Java heap, though large enough at its maximum, cannot hold the initial
+     *                                  size now
      */
     static LinearMemory ofHeap(long maxByteSize, long initialByteSize) {
         return new HeapLinearMemory(maxByteSize, initialByteSize);

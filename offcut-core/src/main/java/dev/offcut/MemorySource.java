@@ -12,9 +12,14 @@ import java.util.Objects;
  * source cannot help, {@code tryAllocate} returns {@link Allocator#NULL} with every live block, its contents and every
  * count of blocks, bytes and heaps as they were. Before asking the source, {@link Binning#DEFAULT} merges the small
  * freed chunks it keeps aside for quick reuse into the bins, so {@code availableBytes} and {@code fragmentCount} may
- * change. A source is configuration, not state: it is not stored in the memory, so pass the same one to
- * {@link BinnedAllocator.Builder#open()} when reopening (what little state a source has, such as whether a claim
- * source has claimed its region, is in the memory).
+ * change. One exception, for memories that several allocators grow: if another's grow lands between this
+ * allocator's look at the memory's end and its own grow, the pages it got are not next to its last heap, so they
+ * become a heap of their own; should a second grow, for a heap that holds the request, then be refused, the request
+ * fails but that heap stays (with its bytes in {@code heapCount}, {@code claimedBytes} and {@code availableBytes}):
+ * the pages are this allocator's and a memory never shrinks, so dropping them would lose them to everyone. Live
+ * blocks and their contents are untouched then too. A source is configuration, not state: it is not stored in the
+ * memory, so pass the same one to {@link BinnedAllocator.Builder#open()} when reopening (what little state a source
+ * has, such as whether a claim source has claimed its region, is in the memory).
  *
  * <p>Heaps the allocator uses without asking its source: {@link BinnedAllocator.Builder#build()} makes the memory's
  * bytes after the metadata its first heap for {@link #growAndExtend()} and {@link #growAndClaim()} (so over a fixed

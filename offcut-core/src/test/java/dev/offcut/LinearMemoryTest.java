@@ -26,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@link LinearMemory}'s contract on every backing: grow, segments, maxima, close, factory checks. */
 class LinearMemoryTest {
@@ -451,6 +452,22 @@ class LinearMemoryTest {
         assertThrows(NullPointerException.class, () -> LinearMemory.ofFaultInjecting(null, call -> false));
         LinearMemory memory = LinearMemory.ofHeap(PAGE);
         assertThrows(NullPointerException.class, () -> LinearMemory.ofFaultInjecting(memory, null));
+    }
+
+    @Test
+    void heapMemoryRefusesAnInitialSizeTheJavaHeapCanNeverHold() {
+        // Issue 13, defect 10: ofHeap(2^33, 2^33) threw OutOfMemoryError: Java heap space, depending on -Xmx.
+        long javaHeap = Runtime.getRuntime().maxMemory();
+        assumeTrue(javaHeap < 1L << 33, "the Java heap could hold 8 GiB (maxMemory " + javaHeap + ")");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LinearMemory.ofHeap(1L << 33, 1L << 33));
+        assertTrue(e.getMessage().contains("initialByteSize") && e.getMessage().contains("Runtime.maxMemory()"),
+                e.getMessage());
+        // The maximum alone is a limit, not a request: it stays allowed, and grows past the Java heap are refused.
+        LinearMemory memory = LinearMemory.ofHeap(1L << 33, PAGE);
+        resources.add(memory);
+        assertEquals(-1, memory.grow((1L << 33) / PAGE - 1));
+        assertEquals(1, memory.pageCount());
     }
 
     @Test

@@ -54,17 +54,26 @@ final class BinnedCheck {
 
     /**
      * For a reopened allocator: rebuilds the counters that live in this object from one walk of the heaps, then walks
-     * the bin and quick lists, checking enough (a bounded, ordered heap list, tiling, sizes, the heap bounds, and
-     * every list link leading to a tagged chunk of its list's kind, the lists holding exactly the chunks the heap walk
-     * found; {@link #walkLists}, which verify() shares) that corrupt metadata fails here with IllegalArgumentException
-     * rather than later as damage. O(chunks), with no allocation per chunk; {@link #verify} checks the rest
-     * (footers, each chunk listed once, adjacency, counters).
+     * the bin and quick lists, and refuses with IllegalArgumentException every corruption that the hot paths would
+     * otherwise turn into damage, and every one that {@link #verify} would refuse: whatever {@code open} accepts,
+     * {@code verify()} accepts. The heap walk checks a bounded, ordered heap list inside the memory and off the
+     * superblock; chunks that tile each heap; every header's check bits, its SENTINEL bit clear, its PREV_FREE flag
+     * against the chunk below, an allocated chunk's slack in range, a free chunk's exact header word and its footer,
+     * no two adjacent free chunks; each heap's exact sentinel word; the heap bounds, heap count and claimed bytes
+     * against the walk, and totals no smaller than what is live. The list walk ({@link #walkLists}, shared with
+     * verify) checks every link to a tagged chunk of its list's kind, and the lists must hold exactly the chunks the
+     * heap walk found: as many, and the same set (a sum of a mix of their offsets, so no set is built). O(chunks),
+     * allocating nothing per chunk or heap (one small tally object per open).
      */
     static void openCounters(ChunkStore c) {
         MemorySegment s = c.seg;
         long parkedCount = 0;
         long liveCount = 0;
         long liveBytes = 0;
+        long heapCount = 0;
+        long claimed = c.metaSize;
+        long freeSet = 0;   // sum of spread(chunk) over the free chunks found, to compare with the bins' set
+        long parkedSet = 0; // the same over the parked chunks, for the quick lists
         long low = Long.MAX_VALUE;
         long high = 0;
         // Every word is range-checked before it is read: a corrupt list must fail with this exception, not with the
@@ -87,23 +96,59 @@ final class BinnedCheck {
             }
             low = Math.min(low, heap);
             high = end;
+            heapCount++;
+            claimed += end - heap;
             long sentinelAt = end - SENTINEL_BYTE_SIZE;
-            for (long chunk = BinnedLayout.firstChunk(heap); chunk < sentinelAt; ) {
+            boolean previousFree = false;
+            long chunk = BinnedLayout.firstChunk(heap);
+            while (chunk < sentinelAt) {
                 long header = get(s, chunk);
                 long size = header & SIZE_MASK;
                 if (size < MIN_CHUNK_BYTE_SIZE || size > sentinelAt - chunk || (size & (CHUNK_UNIT - 1)) != 0) {
-                    throw new IllegalArgumentException("corrupt binned-allocator chunk at offset " + chunk);
+                    throw corruptChunk(c, chunk, "size " + size + " does not tile the heap [" + heap + ", " + end
+                            + ")");
+                }
+                if ((header & CHECK_MASK) != c.check(chunk, size) || (header & SENTINEL) != 0) {
+                    throw corruptChunk(c, chunk, "the header's check bits do not match its position");
+                }
+                // free and coalesce trust PREV_FREE to find a free chunk's footer below, and merge into it.
+                if (((header & PREV_FREE) != 0) != previousFree) {
+                    throw corruptChunk(c, chunk, "the PREV_FREE flag disagrees with the chunk below");
                 }
                 if ((header & ALLOCATED) == 0) {
+                    if (previousFree) {
+                        throw corruptChunk(c, chunk, "two free chunks are adjacent");
+                    }
+                    if (header != BinnedLayout.freeHeader(size, c.check(chunk, size))) {
+                        throw corruptChunk(c, chunk, "a free chunk's header has flag or slack bits set");
+                    }
+                    if (get(s, BinnedLayout.footerAt(chunk, size)) != size) {
+                        throw corruptChunk(c, chunk, "the free chunk's footer " + get(s, footerAt(chunk, size))
+                                + " differs from its size " + size);
+                    }
                     c.fragmentCount++;
                     c.freeChunkBytes += size;
+                    freeSet += spread(chunk);
+                    previousFree = true;
                 } else if ((header & QUICK_MARK) != QUICK_MARK) {
+                    long slack = slack(header);
+                    if (slack > size - HEADER_BYTE_SIZE || slack > BinnedLayout.MAX_SLACK) {
+                        throw corruptChunk(c, chunk, "the allocated chunk's slack " + slack + " exceeds min(its size "
+                                + size + " - 8, " + BinnedLayout.MAX_SLACK + ")");
+                    }
                     liveCount++;
                     liveBytes += requestedByteSize(header);
+                    previousFree = false;
                 } else {
                     parkedCount++;
+                    parkedSet += spread(chunk);
+                    previousFree = false;
                 }
                 chunk += size;
+            }
+            // The sentinel stops every merge at the heap's end and names the heap a parent source's free gives back.
+            if (get(s, sentinelAt) != c.sentinel(heap, end, previousFree ? PREV_FREE : 0)) {
+                throw corruptChunk(c, sentinelAt, "the heap's end sentinel is missing or wrong");
             }
         }
         if (c.counter(s, SB_HEAPS_LOW) != low || c.counter(s, SB_HEAPS_HIGH) != high) {
@@ -111,29 +156,72 @@ final class BinnedCheck {
                     + ": the heap bounds [" + c.counter(s, SB_HEAPS_LOW) + ", " + c.counter(s, SB_HEAPS_HIGH)
                     + ") are not the heap list's [" + low + ", " + high + ")");
         }
+        // heaps() sizes its array by the heap count; stats() reports the rest.
+        if (c.counter(s, SB_HEAP_COUNT) != heapCount || c.counter(s, SB_CLAIMED_BYTES) != claimed) {
+            throw new IllegalArgumentException("corrupt binned-allocator metadata at offset " + c.meta
+                    + ": the heap count " + c.counter(s, SB_HEAP_COUNT) + " and claimed bytes "
+                    + c.counter(s, SB_CLAIMED_BYTES) + " are not the heap list's " + heapCount + " and " + claimed);
+        }
+        if (c.counter(s, SB_TOTAL_HEAP_COUNT) < heapCount || c.counter(s, SB_TOTAL_CLAIMED_BYTES) < claimed
+                || c.counter(s, SB_TOTAL_ALLOCATION_COUNT) < liveCount
+                || c.counter(s, SB_TOTAL_ALLOCATED_BYTES) < liveBytes) {
+            throw new IllegalArgumentException("corrupt binned-allocator metadata at offset " + c.meta
+                    + ": a total counter is below its current value (" + heapCount + " heaps, " + claimed
+                    + " bytes claimed, " + liveCount + " live blocks of " + liveBytes + " bytes)");
+        }
         // The lists: every link checked, and together they must hold exactly the chunks this walk found. With the
         // bound on bin links, a cyclic or overlong list fails before the count is compared.
-        long[] listed = new long[2]; // bin-listed, quick-listed
-        walkLists(c, s, low, high - SENTINEL_BYTE_SIZE, c.fragmentCount, true, new ListedChunks() {
-            @Override
-            public void binned(long chunk, long size, int bin) {
-                listed[0]++;
-            }
-
-            @Override
-
-            public void parked(long chunk, long size) {
-                listed[1]++;
-            }
-        });
-        if (listed[0] != c.fragmentCount || listed[1] != parkedCount) {
-            throw invalid(c, true, "the bins list " + listed[0] + " chunks and the quick lists " + listed[1]
-                    + ", the heaps hold " + c.fragmentCount + " free and " + parkedCount + " parked ones", c.headsBase);
+        ListTally listed = new ListTally();
+        walkLists(c, s, low, high - SENTINEL_BYTE_SIZE, c.fragmentCount, true, listed);
+        if (listed.binnedCount != c.fragmentCount || listed.parkedCount != parkedCount) {
+            throw invalid(c, true, "the bins list " + listed.binnedCount + " chunks and the quick lists "
+                    + listed.parkedCount + ", the heaps hold " + c.fragmentCount + " free and " + parkedCount
+                    + " parked ones", c.headsBase);
+        }
+        if (listed.binnedSet != freeSet || listed.parkedSet != parkedSet) {
+            throw invalid(c, true, "the bins and quick lists do not hold the heaps' free and parked chunks (as many, "
+                    + "but others)", c.headsBase);
         }
         c.totalAllocationCount = c.counter(s, SB_TOTAL_ALLOCATION_COUNT);
         c.totalAllocatedBytes = c.counter(s, SB_TOTAL_ALLOCATED_BYTES);
         c.freedCount = c.totalAllocationCount - liveCount;
         c.freedBytes = c.totalAllocatedBytes - liveBytes;
+    }
+
+    /** Counts the listed chunks of open's list walk, and sums {@link #spread} of their offsets. */
+    private static final class ListTally implements ListedChunks {
+        long binnedCount;
+        long parkedCount;
+        long binnedSet;
+        long parkedSet;
+
+        @Override
+        public void binned(long chunk, long size, int bin) {
+            binnedCount++;
+            binnedSet += spread(chunk);
+        }
+
+        @Override
+        public void parked(long chunk, long size) {
+            parkedCount++;
+            parkedSet += spread(chunk);
+        }
+    }
+
+    /**
+     * Spreads a chunk offset over 64 bits (a variant of SplitMix64's finalizer), so that a sum over a set of chunks
+     * differs for two different sets of the same size except by a 2<sup>-64</sup> chance: open compares sets
+     * without building one.
+     */
+    static long spread(long chunk) {
+        long z = (chunk ^ (chunk >>> 33)) * 0xFF51_AFD7_ED55_8CCDL;
+        z = (z ^ (z >>> 33)) * 0xC4CE_B9FE_1A85_EC53L;
+        return z ^ (z >>> 33);
+    }
+
+    private static IllegalArgumentException corruptChunk(ChunkStore c, long chunk, String what) {
+        return new IllegalArgumentException("corrupt binned-allocator chunk at offset " + chunk + " (metadata at "
+                + c.meta + "): " + what);
     }
 
     /** What a list walk reports for each listed chunk (see {@link #walkLists}). */
@@ -178,7 +266,8 @@ final class BinnedCheck {
                 }
                 long header = get(s, chunk);
                 long size = header & SIZE_MASK;
-                if ((header & (ALLOCATED | PREV_FREE | SENTINEL)) != 0 || (header & CHECK_MASK) != c.check(chunk)) {
+                if ((header & (ALLOCATED | PREV_FREE | SENTINEL)) != 0
+                        || (header & CHECK_MASK) != c.check(chunk, size)) {
                     throw invalid(c, opening, "chunk in bin " + bin + " does not have a free chunk's header", chunk);
                 }
                 if (size < MIN_CHUNK_BYTE_SIZE || size > high - chunk) {
@@ -220,7 +309,7 @@ final class BinnedCheck {
                 }
                 long header = get(s, chunk);
                 if ((header & (ALLOCATED | SENTINEL | QUICK_MARK)) != (ALLOCATED | QUICK_MARK)
-                        || (header & SIZE_MASK) != size || (header & CHECK_MASK) != c.check(chunk)) {
+                        || (header & SIZE_MASK) != size || (header & CHECK_MASK) != c.check(chunk, size)) {
                     throw invalid(c, opening, "chunk in the quick list of size " + size
                             + " is not a parked chunk of that size", chunk);
                 }
@@ -271,7 +360,6 @@ final class BinnedCheck {
             }
 
             @Override
-
             public void parked(long chunk, long size) {
                 if (parked.put(chunk, size) != null) {
                     throw broken("parked chunk listed twice (quick list of size " + size + ")", chunk);
@@ -288,10 +376,16 @@ final class BinnedCheck {
         long previousEnd = -1;
         long low = Long.MAX_VALUE;
         long high = 0;
+        HeapIndex index = c.heapIndexIfBuilt(); // a cache of the list, if a heap operation built it
         for (long heap = c.counter(s, SB_FIRST_HEAP); heap != NULL; heap = get(s, heap + HEAP_NEXT)) {
+            // Range-check the link before reading through it, as open does: a corrupt list is a broken invariant
+            // (IllegalStateException), not the segment's IndexOutOfBoundsException.
+            if (heap < 0 || (heap & 7) != 0 || heap > s.byteSize() - BinnedLayout.SMALLEST_HEAP_BYTE_SIZE) {
+                throw broken("heap list links to " + heap + ", not an 8-aligned heap offset inside the "
+                        + s.byteSize() + "-byte memory", heap);
+            }
             long end = get(s, heap + HEAP_END);
-            if ((heap & 7) != 0 || (end & (CHUNK_UNIT - 1)) != 0 || end < BinnedLayout.minHeapEnd(heap)
-                    || end > c.memory.byteSize()) {
+            if ((end & (CHUNK_UNIT - 1)) != 0 || end < BinnedLayout.minHeapEnd(heap) || end > s.byteSize()) {
                 throw broken("heap bounds [" + heap + ", " + end + ") invalid", heap);
             }
             if (heap < previousEnd) {
@@ -303,6 +397,9 @@ final class BinnedCheck {
             if (++heapCount > s.byteSize() / BinnedLayout.SMALLEST_HEAP_BYTE_SIZE) {
                 throw broken("heap list has a cycle", heap);
             }
+            if (index != null && !index.contains(heap)) {
+                throw broken("the allocator's heap index lacks the heap", heap);
+            }
             previousEnd = end;
             low = Math.min(low, heap);
             high = Math.max(high, end);
@@ -313,7 +410,7 @@ final class BinnedCheck {
             while (chunk < sentinelAt) {
                 long header = get(s, chunk);
                 long size = header & SIZE_MASK;
-                if ((header & CHECK_MASK) != c.check(chunk) || (header & SENTINEL) != 0) {
+                if ((header & CHECK_MASK) != c.check(chunk, size) || (header & SENTINEL) != 0) {
                     throw broken("chunk header's check bits do not match its position", chunk);
                 }
                 if (size < MIN_CHUNK_BYTE_SIZE || (size & (CHUNK_UNIT - 1)) != 0 || chunk + size > sentinelAt) {
@@ -383,6 +480,10 @@ final class BinnedCheck {
         if (c.freeChunkBytes != freeBytes) {
             throw broken("counter of free chunk bytes is " + c.freeChunkBytes + " but the walk finds " + freeBytes,
                     c.meta);
+        }
+        if (index != null && index.size() != heapCount) {
+            throw broken("the allocator's heap index holds " + index.size() + " heaps, the list " + heapCount,
+                    c.meta + SB_FIRST_HEAP);
         }
         verifyCounter(c, s, SB_HEAP_COUNT, "heapCount", heapCount);
         verifyCounter(c, s, SB_CLAIMED_BYTES, "claimedBytes", claimed);

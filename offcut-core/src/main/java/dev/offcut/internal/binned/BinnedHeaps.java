@@ -27,6 +27,7 @@ import static dev.offcut.internal.binned.BinnedLayout.sentinel;
  * The heap list: claiming a region as a heap, extending, truncating and removing heaps, and finding them. Static
  * functions of the {@link ChunkStore} whose heaps they are; the chunk writes and the counters they change are the
  * store's. {@link ChunkStore#removeEmptyHeap} stays with the store, as a free (coalesce) may empty a parent's heap.
+ * Neighbours and lookups come from the store's {@link HeapIndex}, O(log heaps); only {@link #heaps} walks the list.
  */
 final class BinnedHeaps {
 
@@ -37,24 +38,17 @@ final class BinnedHeaps {
         return (byteSize + LinearMemory.PAGE_BYTE_SIZE - 1) >>> LinearMemory.PAGE_SHIFT;
     }
 
-    static long lastHeap(ChunkStore c, MemorySegment s) {
-        long heap = c.counter(s, SB_FIRST_HEAP);
-        if (heap == NULL) {
-            return NULL;
-        }
-        for (long next = get(s, heap + HEAP_NEXT); next != NULL; next = get(s, next + HEAP_NEXT)) {
-            heap = next;
-        }
-        return heap;
+    /** Returns the highest heap, or NULL (O(log heaps): the index). */
+    static long lastHeap(ChunkStore c) {
+        return c.ready ? c.heapIndex().last() : NULL;
     }
 
+    /** Returns the end of {@code heap}, or throws if it is not a heap of this allocator (O(log heaps): the index). */
     static long checkedHeapEnd(ChunkStore c, MemorySegment s, long heap) {
-        for (long h = c.ready ? c.counter(s, SB_FIRST_HEAP) : NULL; h != NULL; h = get(s, h + HEAP_NEXT)) {
-            if (h == heap) {
-                return get(s, h + HEAP_END);
-            }
+        if (!c.ready || !c.heapIndex().contains(heap)) {
+            throw new IllegalArgumentException("heap " + heap + " is not a heap of this allocator");
         }
-        throw new IllegalArgumentException("heap " + heap + " is not a heap of this allocator");
+        return get(s, heap + HEAP_END);
     }
 
     /** The argument checks of {@code claim}, before any rounding. */
@@ -112,16 +106,15 @@ final class BinnedHeaps {
     static long claimRegion(ChunkStore c, long base, long end) {
         MemorySegment s = c.seg;
         checkRegion(c, base, end);
-        long prev = NULL;
-        long next = c.counter(s, SB_FIRST_HEAP);
-        while (next != NULL && next < base) {
-            prev = next;
-            next = get(s, next + HEAP_NEXT);
-        }
+        // The neighbours in the ordered list: the last heap below base (the index, O(log heaps)) and its successor.
+        HeapIndex index = c.heapIndex();
+        long prev = index.lower(base);
+        long next = prev == NULL ? c.counter(s, SB_FIRST_HEAP) : get(s, prev + HEAP_NEXT);
         if ((prev != NULL && get(s, prev + HEAP_END) > base) || (next != NULL && next < end)) {
             long other = prev != NULL && get(s, prev + HEAP_END) > base ? prev : next;
             throw new IllegalArgumentException("region [" + base + ", " + end + ") overlaps the heap at " + other);
         }
+        index.add(base);
         put(s, base + HEAP_END, end);
         put(s, base + HEAP_NEXT, next);
         if (prev == NULL) {
@@ -143,6 +136,7 @@ final class BinnedHeaps {
         c.add(s, SB_TOTAL_HEAP_COUNT, 1);
         c.add(s, SB_CLAIMED_BYTES, end - base);
         c.add(s, SB_TOTAL_CLAIMED_BYTES, end - base);
+        c.heapChanges++;
         c.recomputeBounds(s);
         return base;
     }
@@ -204,6 +198,7 @@ final class BinnedHeaps {
         c.freeChunkBytes += added;
         c.add(s, SB_CLAIMED_BYTES, added);
         c.add(s, SB_TOTAL_CLAIMED_BYTES, added);
+        c.heapChanges++;
         c.recomputeBounds(s);
         return newEnd;
     }
@@ -245,6 +240,7 @@ final class BinnedHeaps {
         put(s, heap + HEAP_END, target);
         c.freeChunkBytes += kept - topSize;
         c.add(s, SB_CLAIMED_BYTES, target - end);
+        c.heapChanges++;
         c.recomputeBounds(s);
         return target - heap;
     }

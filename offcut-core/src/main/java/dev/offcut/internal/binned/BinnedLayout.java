@@ -43,7 +43,7 @@ import java.lang.foreign.ValueLayout;
  *   H + 8   HEAP_NEXT   offset of the next heap up, 0 for the last
  *   H + 16  (one pad word if H is a multiple of 16, so that the first chunk F = firstChunk(H) is 8 mod 16)
  *   F       first chunk ... chunks tile [F, E - 8) exactly ...
- *   E - 8   sentinel    H | SENTINEL | ALLOCATED | (PREV_FREE) | check(E - 8)
+ *   E - 8   sentinel    H | SENTINEL | ALLOCATED | (PREV_FREE) | check(E - 8, H)
  *                       (it looks allocated, so nothing merges past it)
  * </pre>
  *
@@ -53,10 +53,13 @@ import java.lang.foreign.ValueLayout;
  * <pre>
  *   63        54 53    48 47                                   3   2          1           0
  *   +-----------+--------+--------------------------------------+---+----------+-----------+
- *   | check(c)  | slack  | size (bits 3..47)                    | S | PREV_FREE| ALLOCATED |
+ *   | check     | slack  | size (bits 3..47)                    | S | PREV_FREE| ALLOCATED |
  *   +-----------+--------+--------------------------------------+---+----------+-----------+
  *   size     = a multiple of 16 in a chunk header; a sentinel's size bits hold its heap's offset H instead
- *   check(c) = top 10 bits of (c ^ salt) * 0x9E3779B97F4A7C15: position-keyed, so a stale or forged word fails
+ *   check    = check(c, size) = top 10 bits of (c ^ size ^ salt) * 0x9E3779B97F4A7C15 (size: the word's size
+ *              bits, a sentinel's heap offset): keyed by position, so a stale or forged word fails, and by size, so
+ *              that a flipped size bit fails too (every single-bit flip of bits 3..47 changes the check bits, for
+ *              every c and salt: BinnedHardeningTest); since layout version 5
  *   slack    = size - 8 - requested byte size (allocated chunks only; always &lt;= 40: at most 24 of rounding
  *              and a 16-byte remainder too small to split off);
  *              63 (QUICK_SLACK) marks a freed chunk parked in a quick list, still ALLOCATED to its neighbours
@@ -65,7 +68,7 @@ import java.lang.foreign.ValueLayout;
  * <pre>
  *   allocated chunk:  [header][block ........................................ slack]
  *   free chunk:       [header][next free][prev free][ ... ][footer = size]
- *                     header = size | check(c), ALLOCATED = 0, PREV_FREE = 0 (no two free chunks touch)
+ *                     header = size | check(c, size), ALLOCATED = 0, PREV_FREE = 0 (no two free chunks touch)
  *   quick chunk:      [header | ALLOCATED | QUICK_SLACK][next quick][ ... ]   (not merged until consolidated)
  * </pre>
  */
@@ -112,8 +115,11 @@ public final class BinnedLayout {
      * so the word never passes as an allocated chunk header.
      */
     public static final long MAGIC = 0x4F46_4643_5554_4230L;
-    /** The version of this layout, stored in the superblock; {@code open} refuses any other. */
-    public static final int LAYOUT_VERSION = 4;
+    /**
+     * The version of this layout, stored in the superblock; {@code open} refuses any other. 5: the check bits cover
+     * the chunk's size (issue 13), so a version 4 memory's tags do not pass; 4: the layout of issue 11's split.
+     */
+    public static final int LAYOUT_VERSION = 5;
 
     /** Offset of the magic word in the superblock. */
     public static final int SB_MAGIC = 0;
@@ -327,7 +333,7 @@ public final class BinnedLayout {
      * @param size              the chunk's size, a multiple of 16
      * @param prevFree          {@link #PREV_FREE} if the chunk below is free, else 0
      * @param requestedByteSize the block's requested size, with {@code size - 8 - requestedByteSize <= MAX_SLACK}
-     * @param checkBits         {@code checkBits(chunk, salt)}
+     * @param checkBits         {@code checkBits(chunk, size, salt)}
      * @return the header word
      */
     public static long allocatedHeader(long size, long prevFree, long requestedByteSize, long checkBits) {
@@ -339,7 +345,7 @@ public final class BinnedLayout {
      * below it).
      *
      * @param size      the chunk's size, a multiple of 16
-     * @param checkBits {@code checkBits(chunk, salt)}
+     * @param checkBits {@code checkBits(chunk, size, salt)}
      * @return the header word
      */
     public static long freeHeader(long size, long checkBits) {
@@ -351,7 +357,7 @@ public final class BinnedLayout {
      *
      * @param heap      the heap's offset
      * @param prevFree  {@link #PREV_FREE} if the heap's top chunk is free, else 0
-     * @param checkBits {@code checkBits(end - 8, salt)}
+     * @param checkBits {@code checkBits(end - 8, heap, salt)}
      * @return the sentinel word
      */
     public static long sentinel(long heap, long prevFree, long checkBits) {
@@ -401,13 +407,19 @@ public final class BinnedLayout {
     }
 
     /**
-     * Returns the check bits, in place, for a chunk header at {@code chunkOffset}.
+     * Returns the check bits, in place, for a header word at {@code chunkOffset} whose size bits hold {@code size}.
+     * The size is XORed into the multiplier's input beside the position: one XOR more than a position-only check.
+     * Flipping any one input bit {@code j} in 3..47 adds or subtracts {@code CHECK_MULTIPLIER << j} to the product,
+     * whose top 10 bits are neither all zeros nor all ones for any such {@code j}, so the check field always changes
+     * (a carry from below can cancel at most one unit): a single flipped size bit is always caught; more flips, or a
+     * word from another position, pass with probability about 2<sup>-10</sup>.
      *
      * @param chunkOffset the offset of the header word
+     * @param size        the word's size bits ({@code header & SIZE_MASK}): a chunk's size, a sentinel's heap offset
      * @param salt        the allocator's salt
      * @return the check field, already shifted into bits 54..63
      */
-    public static long checkBits(long chunkOffset, long salt) {
-        return ((chunkOffset ^ salt) * CHECK_MULTIPLIER) & CHECK_MASK;
+    public static long checkBits(long chunkOffset, long size, long salt) {
+        return ((chunkOffset ^ size ^ salt) * CHECK_MULTIPLIER) & CHECK_MASK;
     }
 }

@@ -103,6 +103,11 @@ abstract class ChunkStore {
      */
     long heapsLow = Long.MAX_VALUE;
     long heapsHigh;
+    /**
+     * The heaps' offsets as an ordered set (a cache of the heap list; {@link #heapIndex()} builds it on first use),
+     * so that heap changes and lookups take O(log heaps), not a walk of the list. Cold paths only.
+     */
+    private HeapIndex heapIndex;
     /*
      * The counters that a walk of the heaps can rebuild, kept here instead of in linear memory so that a free writes
      * no counter word at all and a binned allocation only the two totals; open() rebuilds them (openCounters).
@@ -121,6 +126,29 @@ abstract class ChunkStore {
     long freeChunkBytes;
     /** The number of binned free chunks. */
     long fragmentCount;
+    /** The memory's maximum byte size (it never changes): no chunk can be larger. */
+    final long memoryMaxByteSize;
+    /*
+     * A failed search, remembered so that a request at least as hard fails at once until the free space changes
+     * (issue 13, defect 8: each failing call scanned every candidate free chunk twice). "At least as hard": a chunk
+     * size >= failedNeed and an alignment >= failedAlignment (alignments up to 16 count as 16), since a chunk that
+     * fits such a request fits the remembered one too. "Until the free space changes": failedAt is a snapshot of
+     * counters that together change whenever a free chunk appears or grows (freeSpaceKey). Read and written only on
+     * the slow path, never on the hot ones.
+     */
+    long failedNeed = Long.MAX_VALUE;
+    long failedAlignment = Long.MAX_VALUE;
+    long failedAtAllocations;
+    long failedAtFrees;
+    long failedAtFreedBytes;
+    long failedAtAllocatedBytes;
+    long failedAtFreeChunkBytes;
+    long failedAtHeapChanges;
+    /**
+     * Counts the changes of free space that no other counter shows: heaps claimed, extended, truncated or removed,
+     * and quick lists consolidated. Cold paths only.
+     */
+    long heapChanges;
 
     /**
      * Sets up the state for a superblock at {@code meta}: ready (written, or found by open) or pending (not written).
@@ -135,6 +163,7 @@ abstract class ChunkStore {
         this.parentSource = parent != null;
         this.parent = parent;
         this.memoryByteSizeAtBuild = memory.byteSize();
+        this.memoryMaxByteSize = memory.maxByteSize();
         this.meta = meta;
         this.metaSize = bins.superblockByteSize();
         this.salt = salt;
@@ -181,8 +210,9 @@ abstract class ChunkStore {
         return s;
     }
 
-    final long check(long chunk) {
-        return BinnedLayout.checkBits(chunk, salt);
+    /** The check bits of a header word at {@code chunk} whose size bits are {@code size} (BinnedLayout.checkBits). */
+    final long check(long chunk, long size) {
+        return BinnedLayout.checkBits(chunk, size, salt);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -213,7 +243,7 @@ abstract class ChunkStore {
 
     /** Writes a free chunk's header and footer. */
     final void writeFree(MemorySegment s, long chunk, long size) {
-        put(s, chunk, freeHeader(size, check(chunk)));
+        put(s, chunk, freeHeader(size, check(chunk, size)));
         put(s, footerAt(chunk, size), size);
     }
 
@@ -352,7 +382,7 @@ abstract class ChunkStore {
             long next = chunk + size;
             put(s, next, get(s, next) & ~PREV_FREE);
         }
-        put(s, chunk, allocatedHeader(size, prevFree, byteSize, check(chunk)));
+        put(s, chunk, allocatedHeader(size, prevFree, byteSize, check(chunk, size)));
         freeChunkBytes += freeDelta;
         fragmentCount += fragmentDelta;
         countAllocation(s, byteSize);
@@ -372,6 +402,37 @@ abstract class ChunkStore {
     final void countFree(long byteSize) {
         freedCount++;
         freedBytes += byteSize;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Remembered failures (slow path only)
+
+    /**
+     * Whether a search for a chunk of {@code need} bytes at {@code byteAlignment} is sure to fail: one at least as
+     * easy failed, and the free space has not changed since. Why the snapshot is enough: allocations and frees
+     * (moves included) each add one to a count that never decreases; with both counts unchanged, the only other
+     * operations are in-place resizes and heap changes; an in-place grow raises the allocated bytes, a shrink the
+     * freed bytes (both never decrease), a shrink of zero bytes can only add its slack to the free chunk above
+     * (free chunk bytes, which with the counts unchanged nothing else lowers), and heap changes and consolidations
+     * count in heapChanges. So an equal snapshot means no free chunk appeared or grew, and none fits now.
+     */
+    final boolean knownToFail(long need, long byteAlignment) {
+        return need >= failedNeed && Math.max(byteAlignment, CHUNK_UNIT) >= failedAlignment
+                && failedAtAllocations == totalAllocationCount && failedAtFrees == freedCount
+                && failedAtFreedBytes == freedBytes && failedAtAllocatedBytes == totalAllocatedBytes
+                && failedAtFreeChunkBytes == freeChunkBytes && failedAtHeapChanges == heapChanges;
+    }
+
+    /** Remembers that no free chunk holds a chunk of {@code need} bytes at {@code byteAlignment} (see above). */
+    final void rememberFailure(long need, long byteAlignment) {
+        failedNeed = need;
+        failedAlignment = Math.max(byteAlignment, CHUNK_UNIT);
+        failedAtAllocations = totalAllocationCount;
+        failedAtFrees = freedCount;
+        failedAtFreedBytes = freedBytes;
+        failedAtAllocatedBytes = totalAllocatedBytes;
+        failedAtFreeChunkBytes = freeChunkBytes;
+        failedAtHeapChanges = heapChanges;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -409,12 +470,15 @@ abstract class ChunkStore {
             }
             put(s, headAt, NULL);
         }
+        if (any) {
+            heapChanges++; // parked chunks merged into the bins: free space a remembered failure did not see
+        }
         return any;
     }
 
     /**
      * Returns the header of the allocated chunk whose block starts at {@code offset}, or throws. Cheap checks only:
-     * position-keyed tags on this header and the next one.
+     * tags keyed by position and size on this header and the next one.
      */
     final long checkedHeader(MemorySegment s, long offset) {
         if (!ready) {
@@ -429,11 +493,14 @@ abstract class ChunkStore {
             long size = header & SIZE_MASK;
             long next = chunk + size;
             long slack = slack(header);
-            if ((header & (ALLOCATED | SENTINEL)) == ALLOCATED && (header & CHECK_MASK) == check(chunk)
+            if ((header & (ALLOCATED | SENTINEL)) == ALLOCATED && (header & CHECK_MASK) == check(chunk, size)
                     && size >= MIN_CHUNK_BYTE_SIZE && next <= high - SENTINEL_BYTE_SIZE
                     && slack <= size - HEADER_BYTE_SIZE && slack <= BinnedLayout.MAX_SLACK) {
                 long nextHeader = get(s, next);
-                if ((nextHeader & PREV_FREE) == 0 && (nextHeader & CHECK_MASK) == check(next)) {
+                // Both checks are keyed by the word's size too (issue 13: a flipped size bit must not pass): one XOR
+                // more for this header, whose size is at hand, and an AND and an XOR more for the next one.
+                if ((nextHeader & PREV_FREE) == 0
+                        && (nextHeader & CHECK_MASK) == check(next, nextHeader & SIZE_MASK)) {
                     return header;
                 }
             }
@@ -453,10 +520,11 @@ abstract class ChunkStore {
             why = "outside every heap";
         } else {
             long header = get(s, chunk);
-            if ((header & CHECK_MASK) == check(chunk) && ((header & (ALLOCATED | SENTINEL)) == 0
+            long tag = check(chunk, header & SIZE_MASK);
+            if ((header & CHECK_MASK) == tag && ((header & (ALLOCATED | SENTINEL)) == 0
                     || (header & QUICK_MARK) == QUICK_MARK)) {
                 why = "the block is already free (double free)";
-            } else if ((header & SENTINEL) != 0 && (header & CHECK_MASK) == check(chunk)) {
+            } else if ((header & SENTINEL) != 0 && (header & CHECK_MASK) == tag) {
                 why = "it is a heap's end";
             } else {
                 why = "not the start of an allocated block (interior, stale or foreign offset)";
@@ -534,27 +602,49 @@ abstract class ChunkStore {
     // ---------------------------------------------------------------------------------------------------------------
     // Heap span (the rest of the heap list is BinnedHeaps)
 
-    /** Returns the heap that contains {@code offset}, or 0. */
-    private long heapOf(MemorySegment s, long offset) {
-        for (long heap = counter(s, SB_FIRST_HEAP); heap != NULL; heap = get(s, heap + HEAP_NEXT)) {
-            if (offset >= heap && offset < get(s, heap + HEAP_END)) {
-                return heap;
+    /**
+     * Returns the index of the heaps' offsets, building it from the heap list on first use (a walk of O(heaps), once
+     * per object: open has checked the list by then, and a new allocator's list is empty).
+     */
+    final HeapIndex heapIndex() {
+        HeapIndex index = heapIndex;
+        if (index == null) {
+            index = new HeapIndex(salt);
+            if (ready) {
+                MemorySegment s = seg;
+                for (long h = counter(s, SB_FIRST_HEAP); h != NULL; h = get(s, h + HEAP_NEXT)) {
+                    index.add(h);
+                }
             }
+            heapIndex = index;
         }
-        return NULL;
+        return index;
+    }
+
+    /** Returns the index if a heap operation built it, else null (for verify, which must not trust the list). */
+    final HeapIndex heapIndexIfBuilt() {
+        return heapIndex;
+    }
+
+    /** Returns the heap that contains {@code offset}, or 0: the last heap at or below it, if it reaches past it. */
+    private long heapOf(MemorySegment s, long offset) {
+        long heap = heapIndex().floor(offset);
+        return heap != NULL && offset < get(s, heap + HEAP_END) ? heap : NULL;
     }
 
     final long sentinel(long heap, long end, long prevFree) {
-        return BinnedLayout.sentinel(heap, prevFree, check(end - SENTINEL_BYTE_SIZE));
+        return BinnedLayout.sentinel(heap, prevFree, check(end - SENTINEL_BYTE_SIZE, heap));
     }
 
+    /**
+     * Sets the heaps' span after a heap change: the list is ordered and its heaps disjoint, so the span runs from the
+     * first heap to the end of the last one (O(log heaps) with the index).
+     */
     final void recomputeBounds(MemorySegment s) {
-        long low = Long.MAX_VALUE;
-        long high = 0;
-        for (long h = counter(s, SB_FIRST_HEAP); h != NULL; h = get(s, h + HEAP_NEXT)) {
-            low = Math.min(low, h);
-            high = Math.max(high, get(s, h + HEAP_END));
-        }
+        long first = counter(s, SB_FIRST_HEAP);
+        long low = first == NULL ? Long.MAX_VALUE : first;
+        long last = heapIndex().last();
+        long high = last == NULL ? 0 : get(s, last + HEAP_END);
         put(s, meta + SB_HEAPS_LOW, low);
         put(s, meta + SB_HEAPS_HIGH, high);
         heapsLow = low;
@@ -567,10 +657,9 @@ abstract class ChunkStore {
         long chunk = BinnedLayout.firstChunk(heap);
         long size = end - SENTINEL_BYTE_SIZE - chunk;
         unlink(s, chunk, size);
-        long prev = NULL;
-        for (long h = counter(s, SB_FIRST_HEAP); h != heap; h = get(s, h + HEAP_NEXT)) {
-            prev = h;
-        }
+        HeapIndex index = heapIndex();
+        long prev = index.lower(heap);
+        index.remove(heap);
         long next = get(s, heap + HEAP_NEXT);
         if (prev == NULL) {
             put(s, meta + SB_FIRST_HEAP, next);
@@ -585,6 +674,7 @@ abstract class ChunkStore {
         fragmentCount += -1;
         add(s, SB_HEAP_COUNT, -1);
         add(s, SB_CLAIMED_BYTES, -(end - heap));
+        heapChanges++;
         recomputeBounds(s);
     }
 }

@@ -154,7 +154,7 @@ public final class MemorySources {
     private static boolean growAndExtend(ChunkStore c, long want) {
         MemorySegment s = c.refresh();
         long memoryEnd = c.memory.byteSize();
-        long last = BinnedHeaps.lastHeap(c, s);
+        long last = BinnedHeaps.lastHeap(c);
         if (last == NULL || get(s, last + HEAP_END) != memoryEnd) {
             return growAndClaim(c, want);
         }
@@ -174,7 +174,9 @@ public final class MemorySources {
         }
         // Someone else grew the memory between our look at its end and our grow: our pages are not adjacent, so they
         // become a heap of their own. Sized to extend the free top, they may be too small for the request alone; then
-        // grow once more, for a heap that holds it (two grows at most, never a loop).
+        // grow once more, for a heap that holds it (two grows at most, never a loop). If that grow is refused the
+        // request fails and the new heap stays: the pages are ours and a memory never shrinks, so dropping the heap
+        // would lose them for good (MemorySource's documented exception to "counts as they were").
         BinnedHeaps.claimRegion(c, base, end);
         return end - base >= want + HEAP_OVERHEAD_BYTE_SIZE || growAndClaim(c, want);
     }

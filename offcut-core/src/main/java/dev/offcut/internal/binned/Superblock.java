@@ -58,10 +58,17 @@ final class Superblock {
 
     /** Writes a fresh superblock; for growing sources, the memory's bytes above it become the first heap. */
     static void initialize(ChunkStore c, MemorySource source) {
+        initialize(c, source, c.memory.byteSize() & -CHUNK_UNIT);
+    }
+
+    /**
+     * Writes a fresh superblock; for growing sources, the bytes from its end up to {@code end} (a multiple of 16)
+     * become the first heap.
+     */
+    private static void initialize(ChunkStore c, MemorySource source, long end) {
         writeSuperblock(c);
         if (MemorySources.growing(source)) {
             long base = c.meta + c.metaSize;
-            long end = c.memory.byteSize() & -CHUNK_UNIT;
             if (end >= BinnedLayout.minHeapEnd(base)) {
                 BinnedHeaps.claimRegion(c, base, end);
             }
@@ -82,28 +89,60 @@ final class Superblock {
         c.ready = true;
     }
 
-    /** For a pending allocator: grows the memory for the superblock and a chunk of {@code want} bytes, once. */
+    /**
+     * For a pending allocator: grows the memory for the superblock and a chunk of {@code want} bytes, once. Other
+     * sharers of the memory may grow it at any moment, also between our look at its size and our grow, or between
+     * our grow and our first write: the grow's return value is the only sure word on which pages are ours, so every
+     * heap ends at the end of our pages or at the size we looked at, never at a size read later.
+     * <ul>
+     *   <li>Relocatable (no metadata offset given): the superblock goes at the start of our pages (offset 0 when the
+     *       memory was empty and no one grew it first), the first heap after it, up to the end of our pages.</li>
+     *   <li>An explicit metadata offset: the caller vouches for the bytes at it that exist when we look (as when
+     *       they grew the memory for it themselves), so the superblock goes there if it lies in those bytes or in
+     *       our pages; if it would reach into pages someone else's grow added between our look and ours, nothing is
+     *       written, the allocation fails and the allocator stays pending (the pages our grow added stay unused).
+     *       Heaps: the bytes after the superblock up to the size we looked at, and our pages.</li>
+     * </ul>
+     */
     static boolean initializeByGrowing(ChunkStore c, MemorySource source, long want) {
-        if (c.relocatable && c.memory.byteSize() != c.memoryByteSizeAtBuild) {
-            // Someone else grew the memory since this allocator was built: the superblock's place is theirs now.
-            // Grow pages of our own and put the superblock at their start (metadataOffset() says where).
+        if (c.relocatable) {
             long pages = BinnedHeaps.pagesFor(c.metaSize + HEAP_OVERHEAD_BYTE_SIZE + want);
             long before = c.memory.grow(pages);
             if (before < 0) {
                 return false;
             }
-            relocate(c, before << LinearMemory.PAGE_SHIFT);
-            initialize(c, source);
+            long base = before << LinearMemory.PAGE_SHIFT;
+            if (base != c.meta) {
+                relocate(c, base); // someone else grew the memory first: the superblock's place is theirs
+            }
+            initialize(c, source, (before + pages) << LinearMemory.PAGE_SHIFT);
             return true;
         }
-        long missing = c.meta + c.metaSize + HEAP_OVERHEAD_BYTE_SIZE + want - c.memory.byteSize();
-        if (missing > 0 && c.memory.grow(BinnedHeaps.pagesFor(missing)) < 0) {
+        long now = c.memory.byteSize();
+        long missing = c.meta + c.metaSize + HEAP_OVERHEAD_BYTE_SIZE + want - now;
+        if (missing <= 0) {
+            initialize(c, source, now & -CHUNK_UNIT); // someone (the caller) grew the memory enough since the build
+            return true;
+        }
+        long pages = BinnedHeaps.pagesFor(missing);
+        long before = c.memory.grow(pages);
+        if (before < 0) {
             return false;
         }
-        if (c.memory.byteSize() < c.meta + c.metaSize) {
-            return false;
+        long base = before << LinearMemory.PAGE_SHIFT;
+        long end = (before + pages) << LinearMemory.PAGE_SHIFT;
+        if (base == now || c.meta >= base) {
+            initialize(c, source, end); // [meta, end) is the caller's bytes and our pages, in one piece
+            return true;
         }
-        initialize(c, source);
+        // Someone else's grow landed between our look and ours: [now, base) is theirs.
+        if (c.meta + c.metaSize > now) {
+            return false; // the superblock would reach into it
+        }
+        initialize(c, source, now & -CHUNK_UNIT);
+        if (MemorySources.growing(source)) {
+            BinnedHeaps.claimRegion(c, base, end);
+        }
         return true;
     }
 
@@ -144,9 +183,13 @@ final class Superblock {
             throw new IllegalArgumentException("no binned-allocator metadata at offset " + meta);
         }
         long versionBinning = s.get(WORD, meta + SB_VERSION_BINNING);
-        if ((versionBinning >>> 32) != BinnedLayout.LAYOUT_VERSION) {
+        long version = versionBinning >>> 32;
+        if (version != BinnedLayout.LAYOUT_VERSION) {
             throw new IllegalArgumentException("binned-allocator metadata at offset " + meta + " has layout version "
-                    + (versionBinning >>> 32) + ", expected " + BinnedLayout.LAYOUT_VERSION);
+                    + version + ", but this build reads only layout version " + BinnedLayout.LAYOUT_VERSION
+                    + (version < BinnedLayout.LAYOUT_VERSION
+                            ? ": the memory was written by an older Offcut, whose chunk tags this one does not accept"
+                            : ": the memory was written by a newer Offcut"));
         }
         BinIndex bins = BinIndex.ofId(versionBinning & 0xFFFF_FFFFL);
         if (bins == null || s.get(WORD, meta + SB_BYTE_SIZE) != bins.superblockByteSize()

@@ -70,9 +70,11 @@ import static dev.offcut.internal.binned.BinnedLayout.requestedByteSize;
  *       and (while 8 extra looks per allocation last) its next chunks, stopping at the first bin with a fit; else
  *       the tightest of the first 8 chunks of the first bin sure to fit. The block starts at the first aligned
  *       offset at least 32 bytes above the chunk start (or at it), and the gap below becomes a free chunk again.</li>
- *   <li>If no bin guarantees a fit: search the bins that may hold a fitting chunk first-fit; then consolidate the
- *       quick lists (free every parked chunk into the bins, merging) and search again; then ask the source once, for
- *       enough memory for this request in one step, and retry once. No loop. (Growing to extend the last heap asks
+ *   <li>If no bin guarantees a fit: a request the memory cannot hold even at its maximum fails at once. Else search
+ *       the bins that may hold a fitting chunk first-fit (skipped if a request at least as easy failed and the free
+ *       space has not changed since: ChunkStore.knownToFail); then consolidate the quick lists (free every parked
+ *       chunk into the bins, merging) and search again; then ask the source once, for enough memory for this
+ *       request in one step, and retry once. No loop. (Growing to extend the last heap asks
  *       for the pages its free top lacks; if someone else's grow lands in between, those pages become a heap of
  *       their own, and if that is too small the source grows once more, for a heap that holds the request.)</li>
  *   <li>Split: a remainder of at least 32 bytes above the block becomes a free chunk (taking the split chunk's place
@@ -82,13 +84,13 @@ import static dev.offcut.internal.binned.BinnedLayout.requestedByteSize;
  *
  * <h2>Free (offset p, chunk c = p - 8)</h2>
  * Validate with tag checks (16-aligned, inside the heaps' span (this object's copy of it), outside the superblock,
- * header ALLOCATED and not SENTINEL or parked with {@code check(c)} bits, size and slack in range, next header with
- * {@code check(c + size)} bits and PREV_FREE clear); otherwise throw IllegalArgumentException before touching
- * anything; two words of linear memory are read. A chunk of at most 1040 bytes
- * (DEFAULT) is parked on its quick list if the list holds fewer than 16. Any other merges with the chunk below if
- * PREV_FREE (its footer gives its size) and with the chunk above if it is not ALLOCATED; headers swallowed by a merge
- * are scrubbed to 0 so a second free of them finds no tag; PREV_FREE is set on the chunk above; the result is binned
- * (LIFO), reusing a merged neighbour's list slot when the bin is unchanged. A parent-sourced heap left with no live
+ * header ALLOCATED and not SENTINEL or parked with {@code check(c, size)} bits, size and slack in range, next
+ * header with {@code check(c + size, its size)} bits and PREV_FREE clear); otherwise throw IllegalArgumentException
+ * before touching anything; two words of linear memory are read. A chunk of at most 1040 bytes (DEFAULT) is parked
+ * on its quick list if the list holds fewer than 16. Any other merges with the chunk below if PREV_FREE (its footer
+ * gives its size) and with the chunk above if it is not ALLOCATED; headers swallowed by a merge are scrubbed to 0 so
+ * a second free of them finds no tag; PREV_FREE is set on the chunk above; the result is binned (LIFO), reusing a
+ * merged neighbour's list slot when the bin is unchanged. A parent-sourced heap left with no live
  * block is handed back to the parent (quick lists are off for parent sources, so heaps do empty).
  *
  * <h2>Reallocate</h2>
@@ -100,12 +102,13 @@ import static dev.offcut.internal.binned.BinnedLayout.requestedByteSize;
  * in place (the tail joins a free chunk above, or becomes one if at least 32 bytes); a shrink that keeps the block's
  * alignment never fails and never grows the memory. Grow in place if the chunk above is free and big enough; else
  * grow down into a free chunk below (plus the one above) with a memmove if that suffices and keeps the alignment;
- * else allocate, copy, free.
+ * else, for growAndExtend, if the block (or the free chunk above it) ends a heap that ends at the memory's end, grow
+ * the memory by the pages it lacks and grow in place (tryGrowAtTop); else allocate, copy, free.
  *
  * <h2>Invariants ({@link #verify()} checks each)</h2>
  * <ul>
  *   <li>{@code bitmap bit b == (head[b] != 0)} for every bin.</li>
- *   <li>free chunk: {@code header.size == footer}, {@code !ALLOCATED}, {@code check == check(c)},
+ *   <li>free chunk: {@code header.size == footer}, {@code !ALLOCATED}, {@code check == check(c, size)},
  *       {@code binOf(size) == the bin whose list holds it}, list links are mutual.</li>
  *   <li>no two free chunks are adjacent; {@code next.PREV_FREE == (this is free)} for every chunk.</li>
  *   <li>parked chunk: in exactly one quick list, of its exact size; each list's count word equals its length,
@@ -136,6 +139,11 @@ public final class UnsyncBinnedAllocator extends ChunkStore implements BinnedAll
     private static final long MAX_SHRINK_MOVE_BYTE_SIZE = 256 * 1024;
 
     private final MemorySource source;
+    /**
+     * Whether a block that ends at its heap's top, at the memory's end, grows in place by growing the memory
+     * (growAndExtend only: it extends the heap at the memory's end, where growAndClaim claims new pages as a heap).
+     */
+    private final boolean extendsAtTop;
 
     // ---------------------------------------------------------------------------------------------------------------
     // Creation and reopening (the superblock itself: Superblock)
@@ -144,6 +152,7 @@ public final class UnsyncBinnedAllocator extends ChunkStore implements BinnedAll
             boolean ready) {
         super(memory, bins, MemorySources.parentOf(source), meta, salt, ready);
         this.source = source;
+        this.extendsAtTop = source instanceof MemorySources.GrowAndExtend;
     }
 
     /**
@@ -179,10 +188,20 @@ public final class UnsyncBinnedAllocator extends ChunkStore implements BinnedAll
             return allocator;
         }
         long meta = Math.max(metadataOffset, 0);
+        // A memory that can hold the metadata at its maximum, but not at this offset, makes the offset out of range
+        // (no grow will ever make room: not a state to wait for). Compared without forming meta + superSize, which
+        // overflows for offsets near Long.MAX_VALUE. A memory too small for the metadata anywhere is the memory's
+        // fault: the IllegalStateException below, as before.
+        long maxByteSize = memory.maxByteSize();
+        if (maxByteSize >= superSize && meta > maxByteSize - superSize) {
+            throw Checks.outOfRange("metadataOffset", meta, "a multiple of " + BinnedLayout.SUPERBLOCK_ALIGNMENT
+                    + " in [0, " + (maxByteSize - superSize) + "], so that the " + superSize + "-byte metadata of "
+                    + "Binning." + binning + " fits the memory's maximum of " + maxByteSize + " bytes");
+        }
         UnsyncBinnedAllocator allocator = new UnsyncBinnedAllocator(memory, bins, source, meta,
                 Superblock.newSalt(meta), false);
         allocator.relocatable = metadataOffset < 0;
-        if (memory.byteSize() >= meta + superSize) {
+        if (memory.byteSize() - superSize >= meta) {
             Superblock.initialize(allocator, source);
         } else if (!MemorySources.growing(source)) {
             throw new IllegalStateException("memory of " + memory.byteSize() + " bytes cannot hold the " + superSize
@@ -264,7 +283,7 @@ public final class UnsyncBinnedAllocator extends ChunkStore implements BinnedAll
             return NULL;
         }
         put(s, headAt, get(s, chunk + FREE_NEXT) | ((head & ~QUICK_LINK_MASK) - (1L << QUICK_COUNT_SHIFT)));
-        put(s, chunk, allocatedHeader(need, get(s, chunk) & PREV_FREE, byteSize, check(chunk)));
+        put(s, chunk, allocatedHeader(need, get(s, chunk) & PREV_FREE, byteSize, check(chunk, need)));
         countAllocation(s, byteSize);
         return chunk + HEADER_BYTE_SIZE;
     }
@@ -297,7 +316,7 @@ public final class UnsyncBinnedAllocator extends ChunkStore implements BinnedAll
                             long above = chunk + need;
                             moveListSlot(s, chunk, above, chunkBin);
                             writeFree(s, above, rest);
-                            put(s, chunk, allocatedHeader(need, 0, byteSize, check(chunk)));
+                            put(s, chunk, allocatedHeader(need, 0, byteSize, check(chunk, need)));
                             freeChunkBytes += -need;
                             countAllocation(s, byteSize);
                             return chunk + HEADER_BYTE_SIZE;
@@ -309,13 +328,20 @@ public final class UnsyncBinnedAllocator extends ChunkStore implements BinnedAll
             }
         }
         // No bin guarantees a fit: the slow path, in this same method on purpose (see the comment above).
-        if (need >= MAX_CHUNK_BYTE_SIZE >>> 1 || byteAlignment >= MAX_CHUNK_BYTE_SIZE >>> 1) {
-            return NULL; // no memory can hold it; and keeps need + alignment far from overflow
+        if (neverFits(need, byteAlignment)) {
+            return NULL; // at once: no search, no consolidation, no grow can help
         }
         s = seg;
-        long offset = trySearchAndCarve(s, byteSize, byteAlignment, need);
+        // A search that failed for a request as easy, with the free space unchanged since, fails again: skip it, so
+        // that repeated failing requests cost O(1) rather than a scan of every candidate chunk (ChunkStore).
+        boolean known = knownToFail(need, byteAlignment);
+        long offset = known ? NULL : trySearchAndCarve(s, byteSize, byteAlignment, need);
         if (offset == NULL && flushQuickLists(s)) {
+            known = false;
             offset = trySearchAndCarve(s, byteSize, byteAlignment, need);
+        }
+        if (offset == NULL && !known) {
+            rememberFailure(need, byteAlignment); // not when skipped: the easier failure remembered covers more
         }
         if (offset == NULL && acquire(need, byteAlignment)) {
             offset = trySearchAndCarve(refresh(), byteSize, byteAlignment, need);
@@ -323,10 +349,20 @@ public final class UnsyncBinnedAllocator extends ChunkStore implements BinnedAll
         return offset;
     }
 
+    /**
+     * Whether no memory, or not this one even at its maximum, can ever hold a chunk of {@code need} bytes at
+     * {@code byteAlignment}: its block starts at an offset that is a multiple of the alignment and of 16 and is not 0
+     * (offset 0 holds metadata or nothing), so at {@code max(byteAlignment, 16)} or above, and its chunk ends 8 bytes
+     * (a sentinel) before the end of a heap at the latest. Also keeps need + alignment far from overflow.
+     */
+    private boolean neverFits(long need, long byteAlignment) {
+        return need >= MAX_CHUNK_BYTE_SIZE >>> 1 || byteAlignment >= MAX_CHUNK_BYTE_SIZE >>> 1
+                || Math.max(byteAlignment, CHUNK_UNIT) + need > memoryMaxByteSize;
+    }
+
     private long tryAllocatePending(long byteSize, long byteAlignment) {
         long need = chunkSizeFor(byteSize);
-        if (need >= MAX_CHUNK_BYTE_SIZE >>> 1 || byteAlignment >= MAX_CHUNK_BYTE_SIZE >>> 1
-                || !initializeByGrowing(guaranteedSize(need, byteAlignment))) {
+        if (neverFits(need, byteAlignment) || !initializeByGrowing(guaranteedSize(need, byteAlignment))) {
             return NULL;
         }
         return trySearchAndCarve(seg, byteSize, byteAlignment, need);
@@ -517,6 +553,11 @@ public final class UnsyncBinnedAllocator extends ChunkStore implements BinnedAll
                     return moved;
                 }
             }
+            // One field test on this path; the work is in a method of its own, so tryReallocate stays small.
+            if (extendsAtTop && tryGrowAtTop(s, chunk, header, size, next, nextSize, need, oldByteSize,
+                    newByteSize)) {
+                return offset;
+            }
         }
         long moved = tryAllocate(newByteSize, byteAlignment);
         if (moved == NULL) {
@@ -524,6 +565,42 @@ public final class UnsyncBinnedAllocator extends ChunkStore implements BinnedAll
         }
         finishMove(seg, offset, chunk, size, moved, oldByteSize, newByteSize); // seg: tryAllocate may have grown
         return moved;
+    }
+
+    /**
+     * Grows a block in place when it, or the free chunk above it, ends its heap and the heap ends at the memory's end
+     * (issue 14): the memory grows by the pages the block lacks, the heap's free top takes them, and the block grows
+     * into it, as malloc extends its top chunk. Moving it instead copied it into new pages and left its old chunk a
+     * hole (perl's trace: peak footprint 1.71x the live bytes against glibc's 1.21x). Returns false, with nothing
+     * changed, if the block is not at the top or the grow is refused; if someone else's grow lands between our look
+     * at the memory's end and ours, our pages become a heap of their own (as growAndExtend's do) and the caller moves
+     * the block. One grow, no loop.
+     */
+    private boolean tryGrowAtTop(MemorySegment s, long chunk, long header, long size, long next, long nextSize,
+            long need, long oldByteSize, long newByteSize) {
+        long top = next + nextSize; // the sentinel, if the block (or the free chunk above it) ends the heap
+        long sentinel = get(s, top);
+        long end = top + BinnedLayout.SENTINEL_BYTE_SIZE;
+        if ((sentinel & BinnedLayout.SENTINEL) == 0 || end != memory.byteSize()) {
+            return false;
+        }
+        long pages = BinnedHeaps.pagesFor(need - size - nextSize);
+        long before = memory.grow(pages);
+        if (before < 0) {
+            return false;
+        }
+        MemorySegment grown = refresh();
+        long base = before << LinearMemory.PAGE_SHIFT;
+        long newEnd = (before + pages) << LinearMemory.PAGE_SHIFT;
+        if (base != end) {
+            BinnedHeaps.claimRegion(this, base, newEnd);
+            return false;
+        }
+        // At least a page more: the heap's top becomes (or stays) one free chunk just above the block, large enough.
+        BinnedHeaps.extendHeap(this, grown, sentinel & SIZE_MASK, newEnd);
+        growInPlace(grown, chunk, header, size, next, get(grown, next) & SIZE_MASK, need, newByteSize);
+        countResize(grown, oldByteSize, newByteSize);
+        return true;
     }
 
     /**
@@ -621,7 +698,7 @@ public final class UnsyncBinnedAllocator extends ChunkStore implements BinnedAll
             fragmentCount += 1;
             size = need;
         }
-        put(s, chunk, allocatedHeader(size, header & PREV_FREE, newByteSize, check(chunk)));
+        put(s, chunk, allocatedHeader(size, header & PREV_FREE, newByteSize, check(chunk, size)));
     }
 
     /**
@@ -654,7 +731,7 @@ public final class UnsyncBinnedAllocator extends ChunkStore implements BinnedAll
         } else {
             put(s, end, get(s, end) & ~PREV_FREE);
         }
-        put(s, below, allocatedHeader(total, 0, newByteSize, check(below)));
+        put(s, below, allocatedHeader(total, 0, newByteSize, check(below, total)));
         freeChunkBytes += freeDelta;
         fragmentCount += fragmentDelta;
         return below + HEADER_BYTE_SIZE;
@@ -678,7 +755,7 @@ public final class UnsyncBinnedAllocator extends ChunkStore implements BinnedAll
             freeChunkBytes += -nextSize;
             fragmentCount += -1;
         }
-        put(s, chunk, allocatedHeader(total, header & PREV_FREE, newByteSize, check(chunk)));
+        put(s, chunk, allocatedHeader(total, header & PREV_FREE, newByteSize, check(chunk, total)));
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -14,13 +14,16 @@
  *   BinnedHeaps            the heap list: claim, extend, truncate, reserved, heaps
  *   BinnedCheck            the reopen walk (rebuilds the counters, refuses corrupt metadata) and verify()
  *   ChunkStore             the state in Java fields and the chunk mechanism: bins and bitmap, carve, release (park or
- *                          coalesce), quick-list flush, the checked header of a free, the heap span, the counters
+ *                          coalesce), quick-list flush, the checked header of a free, the heap span, the counters,
+ *                          the remembered failed search
+ *   HeapIndex              the heaps' offsets as an ordered set in the object (a treap in primitive arrays), so that
+ *                          heap changes and lookups take O(log heaps) instead of a walk of the heap list
  *   BinIndex               size-to-bin arithmetic of each Binning
  *   BinnedLayout           every format: superblock, heap, chunk header and tag bits; encoders and decoders; words
  * </pre>
  * Arrows ({@code jdeps -verbose:class}): the allocator to every file; Superblock to MemorySources, BinnedHeaps,
- * ChunkStore and BinIndex; MemorySources to BinnedHeaps and ChunkStore; BinnedHeaps to ChunkStore; BinnedCheck to
- * ChunkStore and BinIndex; ChunkStore to BinIndex; every file to BinnedLayout.
+ * ChunkStore and BinIndex; MemorySources to BinnedHeaps and ChunkStore; BinnedHeaps to ChunkStore and HeapIndex;
+ * BinnedCheck to ChunkStore, HeapIndex and BinIndex; ChunkStore to HeapIndex and BinIndex; every file to BinnedLayout.
  * No cycle: cold files take a {@link dev.offcut.internal.binned.ChunkStore} and never call back up, and ChunkStore is
  * a plain package-private base class, not a sealed one, as a {@code permits} clause would point back up.
  *
@@ -57,10 +60,15 @@
  * <h2>Lifecycle</h2>
  * The Java object holds constants, a cached segment (re-read after every grow and every call into the parent, and on
  * every call for memories that do not grow in place), the rebuildable counters, a copy of the heaps' span
- * (HEAPS_LOW, HEAPS_HIGH) for the bad-free range check, and one flag: a growing allocator built over a memory too
- * small for its superblock writes it with its first allocation, which grows the memory for both in one step (if
- * someone else grew the memory since the build and no metadata offset was given, those bytes are theirs: the
- * superblock then goes at the start of the pages this allocator grows, and {@code metadataOffset()} says where).
+ * (HEAPS_LOW, HEAPS_HIGH) for the bad-free range check, an index of the heaps (HeapIndex, built from the heap list on
+ * first use), the last failed search (slow path only), and one flag: a growing allocator built over a memory too
+ * small for its superblock writes it with its first allocation, which grows the memory for both in one step. Which
+ * pages are its own only the grow's return value says (another sharer may grow the memory just before or after it):
+ * without a metadata offset, the superblock goes at the start of the pages that grow returned (offset 0 if no one
+ * else grew the memory first; {@code metadataOffset()} says where) and the first heap ends where they end; with one,
+ * the caller vouches for the bytes at the offset that exist when the allocator looks, and a superblock that would
+ * reach into pages someone else grew between that look and the allocator's grow is not written (the allocation
+ * fails; Superblock.initializeByGrowing).
  * A {@code claim} before the first allocation writes the superblock too, but only after the region passes every
  * check, and takes only the region as a heap, never the rest of the memory: at the metadata offset (or 0), or, if
  * someone else grew the memory since the build and no metadata offset was given, at the first page start in the

@@ -13,6 +13,10 @@ import java.lang.foreign.MemorySegment;
  *   grow(n) past capacity:   a new array of max(needed, 1.5 x capacity) bytes, capped at the maximum; copy
  * </pre>
  *
+ * <p>The initial size is allocated at once, so it must fit the Java heap's maximum ({@code Runtime.maxMemory()}):
+ * a larger one is refused with IllegalArgumentException rather than left to fail with {@code OutOfMemoryError}. The
+ * maximum size is only a limit: a grow the Java heap cannot hold is refused ({@code grow} returns -1).
+ *
  * <p>Why geometric capacity: allocators grow by exactly the pages they lack, so copying on every grow would make
  * filling the memory quadratic. The spare capacity is never reachable through a view, so it stays zero until a grow
  * exposes it, as WebAssembly promises.
@@ -43,6 +47,13 @@ public final class HeapLinearMemory extends AbstractLinearMemory {
     public HeapLinearMemory(long maxByteSize, long initialByteSize) {
         Checks.checkInRange("maxByteSize", maxByteSize, 1, MAX_HEAP_BYTE_SIZE);
         Checks.checkInRange("initialByteSize", initialByteSize, 0, maxByteSize);
+        // An initial size the Java heap can never hold would fail below with OutOfMemoryError: Java heap space,
+        // whose cause depends on -Xmx; it is the caller's argument that is out of range, so say so instead.
+        long javaHeap = Runtime.getRuntime().maxMemory();
+        if (Checks.alignUp(initialByteSize, PAGE_BYTE_SIZE) > javaHeap) {
+            throw Checks.outOfRange("initialByteSize", initialByteSize, "in [0, " + Math.min(maxByteSize, javaHeap)
+                    + "] (the Java heap's maximum, Runtime.maxMemory(), caps a heap memory's initial size)");
+        }
         long[] initialWords = new long[Math.toIntExact(Checks.alignUp(initialByteSize, PAGE_BYTE_SIZE) >>> 3)];
         this.words = initialWords;
         super(MemorySegment.ofArray(initialWords), Checks.alignUp(maxByteSize, PAGE_BYTE_SIZE) >>> PAGE_SHIFT);

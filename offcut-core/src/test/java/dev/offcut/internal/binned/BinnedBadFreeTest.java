@@ -199,11 +199,12 @@ class BinnedBadFreeTest {
         MemorySegment s = memory.segment();
         long salt = BinnedTesting.salt(allocator);
         long chunk = block + 24; // 8 mod 16, as every chunk is
-        while (BinnedLayout.checkBits(chunk + 64, salt) == 0) {
+        while (BinnedLayout.checkBits(chunk + 64, 0, salt) == 0) {
             chunk += 16; // the next "header" is 0: it must not carry a valid tag by chance
         }
         assertTrue(chunk + 72 <= block + 1000, "the forged chunk and its next word lie inside the block");
-        s.set(ValueLayout.JAVA_LONG_UNALIGNED, chunk, 64 | BinnedLayout.ALLOCATED | BinnedLayout.checkBits(chunk, salt));
+        s.set(ValueLayout.JAVA_LONG_UNALIGNED, chunk,
+                64 | BinnedLayout.ALLOCATED | BinnedLayout.checkBits(chunk, 64, salt));
         s.set(ValueLayout.JAVA_LONG_UNALIGNED, chunk + 64, 0);
         long forged = chunk + 8;
         assertRefusedUnchanged(allocator, () -> allocator.free(forged));

@@ -313,7 +313,8 @@ class BinnedEdgeCasesTest {
         s.set(ValueLayout.JAVA_LONG_UNALIGNED, BinnedLayout.SB_VERSION_BINNING, (3L << 32) | (vb & 0xFFFF_FFFFL));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BinnedAllocator.open(memory));
         assertTrue(e.getMessage().contains("layout version 3"), e.getMessage());
-        s.set(ValueLayout.JAVA_LONG_UNALIGNED, BinnedLayout.SB_VERSION_BINNING, (4L << 32) | 7);
+        s.set(ValueLayout.JAVA_LONG_UNALIGNED, BinnedLayout.SB_VERSION_BINNING,
+                ((long) BinnedLayout.LAYOUT_VERSION << 32) | 7);
         e = assertThrows(IllegalArgumentException.class, () -> BinnedAllocator.open(memory));
         assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
         s.set(ValueLayout.JAVA_LONG_UNALIGNED, BinnedLayout.SB_VERSION_BINNING, vb);
@@ -581,11 +582,13 @@ class BinnedEdgeCasesTest {
         // The application restarts and builds (not opens) a fresh allocator over the same bytes. Its salt is random,
         // so x's old header tag matches it only by chance (2^-10; the next header's tag must match too). Such a
         // build is skipped, so that the test is deterministic: x's header must carry a tag the new salt refuses.
-        long oldTag = BinnedLayout.checkBits(x - BinnedLayout.HEADER_BYTE_SIZE, salt(first));
+        long xChunk = x - BinnedLayout.HEADER_BYTE_SIZE;
+        long xSize = memory.segment().get(ValueLayout.JAVA_LONG_UNALIGNED, xChunk) & BinnedLayout.SIZE_MASK;
+        long oldTag = BinnedLayout.checkBits(xChunk, xSize, salt(first));
         BinnedAllocator second;
         do {
             second = BinnedAllocator.builder(memory).binning(binning).build();
-        } while (BinnedLayout.checkBits(x - BinnedLayout.HEADER_BYTE_SIZE, salt(second)) == oldTag);
+        } while (BinnedLayout.checkBits(xChunk, xSize, salt(second)) == oldTag);
         BinnedAllocator rebuilt = second;
         long z = rebuilt.allocate(100);
         fill(rebuilt, z, 100);

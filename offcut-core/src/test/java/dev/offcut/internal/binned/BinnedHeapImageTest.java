@@ -21,19 +21,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The on-memory format is kept: reopens a memory written by the build before issue 11's split of the binned allocator
- * (layout version 4) and checks it block by block.
+ * The on-memory format: a memory written by a build of the current layout version reopens and is checked block by
+ * block; one written by an older version is refused with a message that names both versions.
  *
- * <p>{@code binned-heap-v4.bin.gz} (the memory's bytes) and {@code binned-heap-v4.txt} (its allocators, their stats and
+ * <p>{@code binned-heap-vN.bin.gz} (the memory's bytes) and {@code binned-heap-vN.txt} (its allocators, their stats and
  * every live block with the seed of its byte pattern) were written by {@code MakeImage.java}, kept beside them in the
- * test resources, run on the class path of that build's shaded benchmarks jar. The memory holds a DEFAULT allocator
- * (grow-and-claim, nine heaps, bins and quick lists in use) and a COMPACT child that borrows its metadata and heaps
- * from it. Regenerate the image only when the layout version changes on purpose.
+ * test resources, run on the class path of a build of layout version N (v4: the build before issue 11's split, on its
+ * shaded benchmarks jar; v5: issue 13's, whose check bits cover the size, on offcut-core's classes). The memory holds a
+ * DEFAULT allocator (grow-and-claim, nine heaps, bins and quick lists in use) and a COMPACT child that borrows its
+ * metadata and heaps from it. When the layout version changes on purpose, run MakeImage with the new build: the
+ * current-version test looks for the new version's files, and the old ones join the refused.
  */
 class BinnedHeapImageTest {
 
@@ -45,17 +49,38 @@ class BinnedHeapImageTest {
         return (byte) (seed * 7 + i + (i >>> 8) * 13);
     }
 
-    @Test
-    void memoryWrittenBeforeTheSplitReopensWithEveryBlockIntact() throws IOException {
-        byte[] bytes;
-        try (InputStream in = new GZIPInputStream(resource("binned-heap-v4.bin.gz"))) {
-            bytes = in.readAllBytes();
+    private static byte[] imageBytes(int version) throws IOException {
+        try (InputStream in = new GZIPInputStream(resource("binned-heap-v" + version + ".bin.gz"))) {
+            return in.readAllBytes();
         }
+    }
+
+    @Test
+    void aMemoryOfAnOlderLayoutVersionIsRefusedWithAMessageNamingBothVersions() throws IOException {
+        for (int version = 4; version < BinnedLayout.LAYOUT_VERSION; version++) {
+            byte[] bytes = imageBytes(version);
+            LinearMemory memory = LinearMemory.ofHeap(64 * LinearMemory.PAGE_BYTE_SIZE, bytes.length);
+            MemorySegment.copy(MemorySegment.ofArray(bytes), 0, memory.segment(), 0, bytes.length);
+            byte[] before = memory.segment().toArray(ValueLayout.JAVA_BYTE);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> BinnedAllocator.builder(memory).source(MemorySource.growAndClaim()).open());
+            String message = e.getMessage();
+            assertTrue(message.contains("layout version " + version)
+                    && message.contains("layout version " + BinnedLayout.LAYOUT_VERSION)
+                    && message.contains("older"), message);
+            assertArrayEquals(before, memory.segment().toArray(ValueLayout.JAVA_BYTE), "refused without a write");
+        }
+    }
+
+    @Test
+    void aMemoryOfTheCurrentLayoutVersionReopensWithEveryBlockIntact() throws IOException {
+        String name = "binned-heap-v" + BinnedLayout.LAYOUT_VERSION;
+        byte[] bytes = imageBytes(BinnedLayout.LAYOUT_VERSION);
         Map<String, Long> meta = new HashMap<>();
         Map<String, long[]> stats = new HashMap<>();
         List<Block> blocks = new ArrayList<>();
         long memoryByteSize = -1;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(resource("binned-heap-v4.txt"),
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(resource(name + ".txt"),
                 StandardCharsets.US_ASCII))) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
                 String[] f = line.split(" ");

@@ -2,6 +2,7 @@ package dev.offcut.internal.binned;
 
 import dev.offcut.internal.memory.FaultInjectingLinearMemory;
 import dev.offcut.Allocator;
+import dev.offcut.AllocatorStats;
 import dev.offcut.BinnedAllocator;
 import dev.offcut.LinearMemory;
 import dev.offcut.MemorySource;
@@ -343,6 +344,89 @@ class MemorySourcesTest {
         assertTrue(big >= foreign[0] + PAGE, "the block lies above the other owner's page");
         assertEquals(3, allocator.stats().heapCount(), "the first heap, the too-small one, the one that holds it");
         assertFilled(allocator, small, 1000);
+        allocator.verify();
+    }
+
+    @Test
+    void aRacingGrowThenARefusedOneFailsTheRequestButKeepsTheRacedPagesAsAHeap() {
+        // Issue 13, defect 7: the documented exception to "a failed request leaves every count as it was". The pages
+        // the first grow added are this allocator's and a memory never shrinks, so they stay a heap (usable by
+        // smaller requests) rather than being dropped and lost to everyone.
+        long[] foreign = {-1};
+        LinearMemory delegate = LinearMemory.ofNative(64L << 20);
+        LinearMemory memory = track(LinearMemory.ofFaultInjecting(delegate, call -> {
+            if (call == 1) {
+                foreign[0] = delegate.grow(1) * PAGE;
+                delegate.segment().asSlice(foreign[0], PAGE).fill((byte) 0x5A);
+            }
+            return call == 2; // the second grow, for a heap that holds the request, is refused
+        }));
+        BinnedAllocator allocator = Allocator.binned(memory);
+        long small = allocator.allocate(1000);
+        fill(allocator, small, 1000);
+        AllocatorStats before = allocator.stats();
+        assertEquals(Allocator.NULL, allocator.tryAllocate(200_000, 16));
+        assertTrue(foreign[0] > 0, "the race happened");
+        AllocatorStats after = allocator.stats();
+        assertEquals(before.allocationCount(), after.allocationCount());
+        assertEquals(before.allocatedBytes(), after.allocatedBytes());
+        assertEquals(before.heapCount() + 1, after.heapCount(), "the raced pages are a heap of their own");
+        assertTrue(after.claimedBytes() > before.claimedBytes());
+        assertFilled(allocator, small, 1000);
+        allocator.verify();
+        long[] heaps = allocator.heaps();
+        long racedHeap = heaps[heaps.length - 1];
+        assertTrue(racedHeap > foreign[0], "the new heap lies above the other owner's page");
+        long fits = allocator.allocate(allocator.heapByteSize(racedHeap) - 2 * BinnedLayout.HEAP_OVERHEAD_BYTE_SIZE);
+        assertTrue(fits > racedHeap, "and serves a request it holds");
+        assertEquals(-1, memory.segment().asSlice(foreign[0], PAGE)
+                .mismatch(MemorySegment.ofArray(new byte[(int) PAGE]).fill((byte) 0x5A)), "the foreign page");
+        allocator.verify();
+    }
+
+    @Test
+    void aBlockAtTheHeapsTopGrowsInPlaceByGrowingTheMemory() {
+        // Issue 14, item 5: a block that had to grow past the memory's end was copied into new pages, leaving its old
+        // chunk a hole (perl's trace: 61 such moves, peak footprint 1.71x the live bytes against glibc's 1.21x).
+        LinearMemory memory = track(LinearMemory.ofNative(64L << 20));
+        BinnedAllocator allocator = Allocator.binned(memory);
+        long below = allocator.allocate(1000);
+        fill(allocator, below, 1000);
+        long x = allocator.allocate(100_000); // the heap's last block: only a free top above it
+        fill(allocator, x, 100_000);
+        for (long byteSize = 200_000; byteSize <= 3_000_000; byteSize += 200_000) {
+            long grown = allocator.reallocate(x, byteSize);
+            assertEquals(x, grown, "grown in place at the heap's top, to " + byteSize + " bytes");
+            assertFilled(allocator, x, 100_000);
+            allocator.verify();
+        }
+        long needed = BinIndex.DEFAULT.superblockByteSize() + BinnedLayout.HEAP_OVERHEAD_BYTE_SIZE
+                + BinnedLayout.chunkSizeFor(1000) + BinnedLayout.chunkSizeFor(3_000_000);
+        assertEquals((needed + PAGE - 1) / PAGE, memory.pageCount(), "the memory grew by the pages missing, no more");
+        assertEquals(1, allocator.stats().heapCount());
+        assertFilled(allocator, below, 1000);
+        // A block with a live block above it still moves, and so does one whose source does not extend heaps.
+        long y = allocator.allocate(50_000);
+        long z = allocator.allocate(10);
+        assertNotEquals(y, allocator.reallocate(y, 80_000));
+        allocator.free(z);
+        LinearMemory other = track(LinearMemory.ofNative(64L << 20));
+        BinnedAllocator claiming = BinnedAllocator.builder(other).source(MemorySource.growAndClaim()).build();
+        long w = claiming.allocate(100_000);
+        assertNotEquals(w, claiming.reallocate(w, 1_000_000), "growAndClaim claims new pages as a heap of their own");
+        claiming.verify();
+    }
+
+    @Test
+    void aTopBlockThatCannotGrowTheMemoryStaysWhereItWas() {
+        LinearMemory memory = track(LinearMemory.ofFaultInjecting(LinearMemory.ofNative(64L << 20), call -> call >= 1));
+        BinnedAllocator allocator = Allocator.binned(memory);
+        long x = allocator.allocate(100_000); // call 0 grows for it
+        fill(allocator, x, 100_000);
+        AllocatorStats before = allocator.stats();
+        assertEquals(Allocator.NULL, allocator.tryReallocate(x, 1_000_000, 16));
+        assertEquals(before, allocator.stats());
+        assertFilled(allocator, x, 100_000);
         allocator.verify();
     }
 

@@ -16,12 +16,15 @@ import java.util.SplittableRandom;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Writes binned-heap-v4.bin.gz and binned-heap-v4.txt: a memory holding a DEFAULT allocator (growAndClaim, several
+ * Writes binned-heap-vN.bin.gz and binned-heap-vN.txt, N being the layout version of the build it runs with (read
+ * back from the superblock it wrote): a memory holding a DEFAULT allocator (growAndClaim, several
  * heaps) and a COMPACT child borrowing from it (fromParent), after a deterministic mix of allocations, aligned
  * allocations, reallocations and frees, with a known byte pattern in every live block. Run with the build whose
- * format is to be kept on the class path:
+ * format is to be kept on the class path, e.g. its shaded benchmarks jar or offcut-core's compiled classes:
  *   java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar MakeImage.java OUT_DIR
- * The salt is random per build, so two runs give different bytes; the format is what matters.
+ *   java --enable-native-access=ALL-UNNAMED -cp offcut-core/target/classes MakeImage.java OUT_DIR
+ * The salt is random per build, so two runs give different bytes; the format is what matters. (The v4 files were
+ * written by this program's first revision, whose output names were fixed to v4.)
  */
 public class MakeImage {
 
@@ -88,13 +91,15 @@ public class MakeImage {
         child.verify();
         Files.createDirectories(out);
         MemorySegment s = memory.segment();
+        long version = s.get(ValueLayout.JAVA_LONG_UNALIGNED, 8) >>> 32; // the superblock's VERSION_BINNING word
+        String name = "binned-heap-v" + version;
         byte[] bytes = s.asSlice(0, memory.byteSize()).toArray(ValueLayout.JAVA_BYTE);
-        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(out.resolve("binned-heap-v4.bin.gz")))) {
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(out.resolve(name + ".bin.gz")))) {
             o.write(bytes);
         }
-        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out.resolve("binned-heap-v4.txt")))) {
-            w.println("# Written by MakeImage.java (same folder) with the build before issue 11's split of the binned");
-            w.println("# allocator (layout version 4). Lines: memory BYTE_SIZE; allocator NAME METADATA_OFFSET BINNING");
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out.resolve(name + ".txt")))) {
+            w.println("# Written by MakeImage.java (same folder) with a build of layout version " + version + ".");
+            w.println("# Lines: memory BYTE_SIZE; allocator NAME METADATA_OFFSET BINNING");
             w.println("# SOURCE; stats NAME allocationCount allocatedBytes heapCount claimedBytes fragmentCount");
             w.println("# availableBytes; block OWNER OFFSET BYTE_SIZE SEED (seed -1: the bytes are the child's).");
             w.println("memory " + memory.byteSize());
