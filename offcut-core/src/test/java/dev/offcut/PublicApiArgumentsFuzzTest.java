@@ -109,10 +109,11 @@ class PublicApiArgumentsFuzzTest {
 
     private LinearMemory newMemory(FuzzedDataProvider data, Arena arena) {
         long initialByteSize = data.consumeLong(0, 3) * PAGE;
-        return switch (data.consumeInt(0, 3)) {
+        // Native memories an eighth of the runs each way: closing one is a handshake with every thread, slow.
+        return switch (data.consumeInt(0, 7)) {
             case 0 -> LinearMemory.ofNative(SMALL_MAX_BYTE_SIZE, initialByteSize);
-            case 1 -> LinearMemory.ofHeap(SMALL_MAX_BYTE_SIZE, initialByteSize);
-            case 2 -> LinearMemory.of(arena.allocate(data.consumeLong(0, 3 * PAGE), PAGE));
+            case 1, 2, 3 -> LinearMemory.ofHeap(SMALL_MAX_BYTE_SIZE, initialByteSize);
+            case 4, 5, 6 -> LinearMemory.of(arena.allocate(data.consumeLong(0, 3 * PAGE), PAGE));
             default -> LinearMemory.ofFaultInjecting(LinearMemory.ofNative(SMALL_MAX_BYTE_SIZE, initialByteSize),
                     call -> call % 2 == 1);
         };
@@ -347,10 +348,16 @@ class PublicApiArgumentsFuzzTest {
     // OffcutArena
 
     private void arenaMethod(FuzzedDataProvider data) {
-        boolean heapMemory = data.consumeInt(0, 7) == 0;
-        LinearMemory memory = heapMemory ? LinearMemory.ofHeap(SMALL_MAX_BYTE_SIZE)
-                : LinearMemory.ofNative(SMALL_MAX_BYTE_SIZE);
-        try {
+        // Mostly a native segment of a confined arena, which an arena accepts as ofNative memory: closing an ofNative
+        // memory is a handshake with every thread, which would take most of a run's time.
+        int backing = data.consumeInt(0, 7);
+        Arena confined = Arena.ofConfined();
+        LinearMemory memory = switch (backing) {
+            case 0 -> LinearMemory.ofHeap(SMALL_MAX_BYTE_SIZE);
+            case 1 -> LinearMemory.ofNative(SMALL_MAX_BYTE_SIZE);
+            default -> LinearMemory.of(confined.allocate(SMALL_MAX_BYTE_SIZE, PAGE));
+        };
+        try (confined) {
             Allocator allocator = data.pickValue(ALLOCATORS).apply(memory);
             OffcutArena arena = expect(() -> OffcutArena.of(allocator), IllegalArgumentException.class);
             // The failing allocator brings its own empty memory, which is not native.
