@@ -78,6 +78,19 @@ public final class LiveBlocks {
     }
 
     /**
+     * Returns a model of {@code reopened}, an allocator reopened over this model's memory, that expects the same live
+     * blocks with the same contents. Nothing is written, so a block the reopen damaged shows at the next check.
+     *
+     * @param reopened the allocator that now owns the blocks
+     * @return a new model with this model's blocks
+     */
+    public LiveBlocks reopenedAs(Allocator reopened) {
+        LiveBlocks copy = new LiveBlocks(reopened, random.nextLong());
+        copy.blocks.putAll(blocks);
+        return copy;
+    }
+
+    /**
      * Returns the modelled allocator.
      *
      * @return the allocator
