@@ -65,6 +65,10 @@ public sealed interface ConcurrentAllocator extends Allocator permits Concurrent
      * What happens to the pages is the memory's {@link LinearMemory#releasePages} answer: heap and fixed memories
      * keep them.
      *
+     * <p>It also collects the frees other threads made into the calling thread's spans. Only a heap's owner
+     * collects them (on its allocation slow path, or here), so a thread that hands its blocks to other threads and
+     * then stops allocating keeps their memory until it calls this.
+     *
      * @return the bytes released
      * @throws IllegalStateException if the memory is closed
      */
