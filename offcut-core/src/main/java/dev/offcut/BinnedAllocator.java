@@ -1,6 +1,7 @@
 package dev.offcut;
 
 import dev.offcut.internal.binned.BinnedLayout;
+import dev.offcut.internal.binned.BinnedOpener;
 import dev.offcut.internal.binned.UnsyncBinnedAllocator;
 
 import java.util.Objects;
@@ -277,7 +278,7 @@ public sealed interface BinnedAllocator extends Allocator permits UnsyncBinnedAl
          *                                  or the parent cannot give a block for it
          */
         public BinnedAllocator build() {
-            return UnsyncBinnedAllocator.create(memory, binning == null ? Binning.DEFAULT : binning, source,
+            return BinnedOpener.create(memory, binning == null ? Binning.DEFAULT : binning, source,
                     metadataOffset);
         }
 
@@ -292,7 +293,7 @@ public sealed interface BinnedAllocator extends Allocator permits UnsyncBinnedAl
          *                                  offset was set (the child's metadata is a block of the parent)
          */
         public BinnedAllocator open() {
-            return UnsyncBinnedAllocator.open(memory, binning, source, metadataOffset);
+            return BinnedOpener.open(memory, binning, source, metadataOffset);
         }
     }
 }

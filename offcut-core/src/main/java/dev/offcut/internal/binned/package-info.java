@@ -4,8 +4,10 @@
  *
  * <h2>Map (top to bottom: each file uses only the ones below it)</h2>
  * <pre>
+ *   BinnedOpener           create and open: argument checks, placing or finding the superblock, the hot class's
+ *                          construction
  *   UnsyncBinnedAllocator  the hot paths and their size policy: allocate (quick list, sure bin, better fit, search,
- *                          flush, source), free, reallocate (in place, down, moved); create and open; the public
+ *                          flush, source), free, reallocate (in place, down, moved, grown at the top); the public
  *                          heap methods delegate below
  *   Superblock             the superblock's life: first write, a pending allocator's move, find and check for open,
  *                          a claim before the first allocation
@@ -21,7 +23,8 @@
  *   BinIndex               size-to-bin arithmetic of each Binning
  *   BinnedLayout           every format: superblock, heap, chunk header and tag bits; encoders and decoders; words
  * </pre>
- * Arrows ({@code jdeps -verbose:class}): the allocator to every file; Superblock to MemorySources, BinnedHeaps,
+ * Arrows ({@code jdeps -verbose:class}): BinnedOpener to the allocator, Superblock, BinnedCheck, MemorySources and
+ * BinIndex; the allocator to every file below it; Superblock to MemorySources, BinnedHeaps,
  * ChunkStore and BinIndex; MemorySources to BinnedHeaps and ChunkStore; BinnedHeaps to ChunkStore and HeapIndex;
  * BinnedCheck to ChunkStore, HeapIndex and BinIndex; ChunkStore to HeapIndex and BinIndex; every file to BinnedLayout.
  * No cycle: cold files take a {@link dev.offcut.internal.binned.ChunkStore} and never call back up, and ChunkStore is
