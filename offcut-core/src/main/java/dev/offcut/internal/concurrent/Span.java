@@ -173,7 +173,8 @@ final class Span {
     }
 
     /**
-     * Formats the span for a class, every block free, for a new owner. Called by the heap that takes it from the
+     * Formats the span for a class, every block free, for a new owner; its arrays must fit the class
+     * ({@link #fitArrays}, which the pool calls when it hands the span out). Called by the heap that takes it from the
      * pool: no other thread owns it.
      *
      * @param c           the class, of this span's kind
@@ -181,7 +182,7 @@ final class Span {
      * @param ownerThread the heap's platform thread, or {@code null} if it is lock-owned
      */
     void format(int c, Object owner, Thread ownerThread) {
-        fitArrays(c); // the pool fitted them (and counted them); a no-op then
+        assert free.length >= (SizeClasses.blocks(c) + 63) >>> 6 : "arrays not fitted for class " + c;
         cls = c;
         blockSize = SizeClasses.blockSize(c);
         blockCount = SizeClasses.blocks(c);

@@ -184,7 +184,7 @@ final class SpanPool {
      * @return the first page, or -1
      */
     long pagesForBackEnd(long pages) {
-        long first = pooledBytes >= pages << 16 ? takeRun(pages) : -1;
+        long first = takeRun(pages);
         if (first < 0) {
             first = rawPages(pages);
         }
@@ -196,9 +196,6 @@ final class SpanPool {
 
     /** A span of a kind cut from a run of pooled pages, or {@code null} if the pool has no such run. */
     private Span cutFromPooled(int kind, int pages) {
-        if (pooledBytes < (long) pages << 16) {
-            return null;
-        }
         long first = takeRun(pages);
         if (first < 0) {
             return null;
@@ -309,6 +306,9 @@ final class SpanPool {
      * @return the first page, or -1 if no run is that long
      */
     private long takeRun(long pages) {
+        if (pooledBytes < pages << 16) {
+            return -1; // not enough pooled pages in all: no need to look for a run
+        }
         long start = findRun(pages);
         if (start < 0) {
             return -1;

@@ -77,6 +77,7 @@ class ConcurrentSizeClassesTest {
     void slackIsKeptExactlyForEveryRequestOfEveryClass() {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             Span s = new Span(SizeClasses.kind(c), 1);
+            s.fitArrays(c);
             s.format(c, null, null);
             int last = s.blockCount - 1;
             for (int size = 0; size <= s.blockSize; size++) {
